@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * The command line: the composition root for every adapter. Each command lives in its own module
+ * and registers itself on the program here.
+ */
+import { Command } from 'commander';
+import { registerPolicyCommands } from './policy-commands.js';
+
+const program = new Command();
+program
+  .name('kube-posture')
+  .description('Kubernetes admission webhook and security posture scanner')
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+registerPolicyCommands(program);
+
+await program.parseAsync(process.argv);

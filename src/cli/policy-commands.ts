@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { loadLibrary } from '../loader/load-policies.js';
+import { formatProblem } from '../core/errors.js';
+import { runAllFixtures } from '../testing/fixtures.js';
+import { buildRegistry } from '../core/registry.js';
+import { guardedRunner } from '../runtime/guard.js';
+
+/** `kube-posture policies ...`: tools for policy authors. */
+export function registerPolicyCommands(program: Command): void {
+  const policies = program.command('policies').description('list, test and scaffold policies');
+
+  policies
+    .command('list')
+    .description('list the policies of the built-in library and the given directories')
+    .option('-d, --dir <dir...>', 'user policy directories')
+    .option('--no-builtin', 'leave out the built-in library')
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (opts: { dir?: string[]; builtin: boolean; output: string }) => {
+      const { registry, problems } = await loadLibrary({ ...(opts.builtin ? {} : { builtinDir: false }), userDirs: opts.dir ?? [] });
+      for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+      const rows = [...registry.policies.values()].map(({ policy, source }) => ({ id: policy.id, category: policy.category, severity: policy.severity, action: policy.defaultAction, format: source.format, origin: source.origin, title: policy.title }));
+      if (opts.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      else for (const r of rows) process.stdout.write(`${r.id.padEnd(44)} ${r.category.padEnd(14)} ${r.severity.padEnd(8)} ${r.action.padEnd(5)} ${r.title}\n`);
+      process.exitCode = problems.length > 0 ? 1 : 0;
+    });
+
+  policies
+    .command('test')
+    .description("run every policy's pass and fail fixtures; exit 1 on any failure")
+    .argument('[dirs...]', 'policy directories (default: the built-in library)')
+    .action(async (dirs: string[]) => {
+      const { registry, problems } = await loadLibrary(dirs.length > 0 ? { builtinDir: false, userDirs: dirs } : {});
+      for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+      const { results, problems: fixtureProblems } = await runAllFixtures(buildRegistry([...registry.policies.values()]).registry, guardedRunner({ timeoutMs: 1000 }));
+      for (const p of fixtureProblems) process.stderr.write(`${p}\n`);
+      let failed = 0;
+      for (const r of results) {
+        if (r.ok) continue;
+        failed++;
+        process.stdout.write(`FAIL ${r.fixture.file}#${r.fixture.index} (${r.fixture.expect}): ${r.reason ?? ''}\n`);
+      }
+      process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+      process.exitCode = failed > 0 || problems.length > 0 || fixtureProblems.length > 0 ? 1 : 0;
+    });
+}

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { PolicyConfig } from '../core/engine-config.js';
+import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
+import { configSchema } from './schema.js';
+
+export interface FileConfig extends PolicyConfig {
+  policyDirectories: string[];
+  onPolicyLoadError: 'fail' | 'skip';
+}
+
+// useDefaults is used here, on our own configuration, never on objects under evaluation.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
+const validate = ajv.compile(configSchema);
+
+/** Parses and validates configuration text. Throws a KubePostureError listing every problem with its line. */
+export function parseConfig(text: string, file = '<config>'): FileConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems: Problem[] = doc.errors.map((e) => ({ code: 'KP_ERR_CONFIG_PARSE', message: e.message.split('\n')[0] ?? e.message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) }));
+    throw new KubePostureError('KP_ERR_CONFIG_PARSE', `${file}: not valid YAML`, problems);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const data = structuredClone(raw);
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => toProblem(e, doc, lineCounter, file));
+    throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${file}: ${problems.length} configuration problem(s)`, problems);
+  }
+  return data as unknown as FileConfig;
+}
+
+export async function loadConfigFile(file: string): Promise<FileConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new KubePostureError('KP_ERR_CONFIG_READ', `cannot read configuration ${file}: ${errorMessage(err)}`, [{ code: 'KP_ERR_CONFIG_READ', message: errorMessage(err), file }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** The default configuration: what `kube-posture serve` runs without a file. */
+export function defaultConfig(): FileConfig {
+  return parseConfig('{}', '<defaults>');
+}
+
+function toProblem(e: ErrorObject, doc: Document, lc: LineCounter, file: string): Problem {
+  const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let message = e.message ?? 'is invalid';
+  if (e.keyword === 'additionalProperties') {
+    const key = String(e.params.additionalProperty);
+    segments.push(key);
+    message = `unknown key ${JSON.stringify(key)}`;
+  } else if (e.keyword === 'enum') {
+    message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  const line = lineOf(doc, segments, lc);
+  return { code: 'KP_ERR_CONFIG_INVALID', message, file, path: segments.join('.') || '(root)', ...(line !== undefined ? { line } : {}) };
+}
+
+/** Line of the deepest node that exists along the path (the key itself for unknown keys). */
+function lineOf(doc: Document, segments: string[], lc: LineCounter): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (node as { range?: number[] } | null)?.range?.[0];
+  for (const seg of segments) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+    if (!pair) break;
+    offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
+    node = pair.value;
+  }
+  return offset === undefined ? undefined : lc.linePos(offset).line;
+}

@@ -1,0 +1,142 @@
+import type { EngineConfig, EnginePolicy } from './engine-config.js';
+import { errorMessage } from './errors.js';
+import { exemptionReason } from './exemptions.js';
+import { formatPath } from './path.js';
+import { planFor, type PlanEntry } from './plan.js';
+import type { Registry } from './registry.js';
+import { podSubjectOf, podUnchanged, type PodSubject } from './subjects/pod.js';
+import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, PolicyOutcome, Violation } from './types.js';
+import { formatPssVersion } from './version.js';
+import { lookupKind } from './kinds.js';
+
+/**
+ * How a policy's check is invoked. The default calls it directly inside try/catch; adapters pass a
+ * guarded runner (a time budget) for policies from user directories. Kept as a dependency so that
+ * the engine itself reads no clock.
+ */
+export interface PolicyRunner {
+  run(policy: EnginePolicy, call: () => Violation[]): RunResult;
+}
+export type RunResult = { ok: true; violations: Violation[] } | { ok: false; reason: 'error' | 'timeout'; error: string };
+
+export const directRunner: PolicyRunner = {
+  run(_policy, call) {
+    try {
+      const violations = call();
+      if (!Array.isArray(violations)) return { ok: false, reason: 'error', error: 'check did not return an array' };
+      return { ok: true, violations };
+    } catch (err) {
+      return { ok: false, reason: 'error', error: errorMessage(err) };
+    }
+  },
+};
+
+export interface EvaluateOptions {
+  runner?: PolicyRunner;
+}
+
+export interface EngineResult extends EvaluationResult {
+  /** The mode in force for this request (global, or from the namespace's `<prefix>/mode` label). */
+  mode: Mode;
+  /** Problems with the namespace's labels (invalid level or version). */
+  notes: readonly string[];
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** Evaluates one request against the configured policies. Pure: no I/O, no clock, no globals. */
+export function evaluate(input: EvaluationInput, registry: Registry, config: EngineConfig, options: EvaluateOptions = {}): EngineResult {
+  const runner = options.runner ?? directRunner;
+  const plan = planFor(config, registry, input.namespaceLabels);
+  const exempt = exemptionReason(config.exemptions, input);
+  if (exempt !== undefined) return { findings: [], outcomes: [], exemptBy: exempt, mode: plan.mode, notes: plan.notes };
+
+  const findings: Finding[] = [];
+  const outcomes: { policyId: string; outcome: PolicyOutcome }[] = [];
+  const subResource = input.subResource ?? '';
+  const known = lookupKind(input.kind);
+
+  // The pod subject, and whether pod rules apply at all, are computed once per request.
+  let pod: PodSubject | undefined;
+  let podRulesApply = false;
+  if (known?.podPath !== undefined && input.operation !== 'DELETE' && input.operation !== 'CONNECT') {
+    // Pod rules inspect Pods (and their ephemeral containers sub-resource) and workload templates.
+    const podSubResourceOk = subResource === '' || (input.kind.kind === 'Pod' && input.kind.group === '' && subResource === 'ephemeralcontainers');
+    pod = podSubResourceOk ? podSubjectOf(input.object, input.kind) : undefined;
+    podRulesApply = pod !== undefined && !(input.operation === 'UPDATE' && podUnchanged(pod, podSubjectOf(input.oldObject, input.kind)));
+  }
+
+  for (const entry of plan.entries) {
+    const registered = entry.policy.registered;
+    const policy = registered.policy;
+    let call: (() => Violation[]) | undefined;
+    let root: readonly (string | number)[] = EMPTY;
+    const ctx: CheckContext = { params: entry.policy.params as Record<string, unknown>, version: entry.version, input };
+    if (policy.target === 'pod') {
+      if (!podRulesApply || pod === undefined) continue;
+      if (!registered.operations.includes(input.operation)) continue;
+      const p = pod;
+      root = p.root;
+      call = () => policy.check(p, ctx);
+    } else {
+      if (!registered.kinds.some((k) => k.kind === input.kind.kind && k.group === input.kind.group)) continue;
+      if (!registered.operations.includes(input.operation)) continue;
+      if (subResource !== '' && !registered.subResources.includes(subResource)) continue;
+      const object = input.operation === 'DELETE' ? input.oldObject : input.object;
+      if (object === null || typeof object !== 'object') continue;
+      call = () => policy.check(object as never, ctx);
+    }
+    if (entry.policy.exemptions !== undefined && exemptionReason(entry.policy.exemptions, input) !== undefined) {
+      outcomes.push({ policyId: policy.id, outcome: 'skip' });
+      continue;
+    }
+    const result = runner.run(entry.policy, call);
+    if (!result.ok) {
+      outcomes.push({ policyId: policy.id, outcome: result.reason === 'timeout' ? 'timeout' : 'error' });
+      findings.push(errorFinding(entry, result.reason, result.error));
+      continue;
+    }
+    outcomes.push({ policyId: policy.id, outcome: result.violations.length === 0 ? 'pass' : 'fail' });
+    for (const v of result.violations) findings.push(toFinding(entry, v, root));
+  }
+  return { findings, outcomes, mode: plan.mode, notes: plan.notes };
+}
+
+function toFinding(entry: PlanEntry, v: Violation, root: readonly (string | number)[]): Finding {
+  const p = entry.policy.registered.policy;
+  const rel = Array.isArray(v?.path) ? v.path : [];
+  const value = v?.value;
+  return {
+    kind: 'violation',
+    policyId: p.id,
+    title: p.title,
+    severity: p.severity,
+    category: p.category,
+    action: entry.action,
+    message: typeof v?.message === 'string' && v.message !== '' ? v.message : p.title,
+    path: formatPath([...root, ...rel]),
+    ...(value !== undefined && (value === null || typeof value !== 'object') ? { value } : {}),
+    remediation: p.remediation,
+    controls: p.controls,
+    ...(p.pss ? { pssVersion: formatPssVersion(entry.version) } : {}),
+  };
+}
+
+function errorFinding(entry: PlanEntry, reason: 'error' | 'timeout', error: string): Finding {
+  const p = entry.policy.registered.policy;
+  const what = reason === 'timeout' ? 'ran past its time budget' : `failed: ${error}`;
+  return {
+    kind: 'error',
+    policyId: p.id,
+    title: p.title,
+    severity: p.severity,
+    category: p.category,
+    // Fail closed keeps the policy's own action (a deny policy that breaks still denies); fail open
+    // lets the request through with a warning. A warn or audit policy never denies, even broken.
+    action: entry.policy.onError === 'closed' ? entry.action : entry.action === 'audit' ? 'audit' : 'warn',
+    message: `policy ${what}`,
+    path: '',
+    remediation: 'This is a fault in the policy, not in the object: report it to the policy owner.',
+    controls: p.controls,
+  };
+}

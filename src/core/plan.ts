@@ -1,0 +1,128 @@
+import type { EngineConfig, EnginePolicy } from './engine-config.js';
+import { pssPolicyIds, type Registry } from './registry.js';
+import type { Action, Mode, PssLevel, PssVersion } from './types.js';
+import { ACTION_RANK } from './types.js';
+import { LATEST_PSS_VERSION, parsePssVersion, versionAtLeast, formatPssVersion } from './version.js';
+
+/** One policy to run for a request, with the action and Pod Security Standards version it runs at. */
+export interface PlanEntry {
+  policy: EnginePolicy;
+  action: Action;
+  version: PssVersion;
+}
+
+export interface Plan {
+  mode: Mode;
+  entries: readonly PlanEntry[];
+  /** Label problems (invalid level or version), reported once per plan like PSA does. */
+  notes: readonly string[];
+}
+
+const MODE_ACTIONS: readonly [string, Action][] = [['enforce', 'deny'], ['warn', 'warn'], ['audit', 'audit']];
+const LEVELS: readonly PssLevel[] = ['privileged', 'baseline', 'restricted'];
+const MODES: readonly Mode[] = ['enforce', 'warn', 'audit'];
+
+// Plans depend only on the configuration and the namespace's labels; namespaces share few label
+// sets, so plans are memoised per configuration (a WeakMap, so an old configuration is collected).
+const planCache = new WeakMap<EngineConfig, Map<string, Plan>>();
+
+export function planFor(config: EngineConfig, registry: Registry, namespaceLabels: Record<string, string> | undefined): Plan {
+  const relevant = relevantLabels(config, namespaceLabels);
+  const key = JSON.stringify(relevant);
+  let byLabels = planCache.get(config);
+  if (!byLabels) {
+    byLabels = new Map();
+    planCache.set(config, byLabels);
+  }
+  let plan = byLabels.get(key);
+  if (!plan) {
+    plan = buildPlan(config, registry, relevant);
+    if (byLabels.size < 10_000) byLabels.set(key, plan);
+  }
+  return plan;
+}
+
+/** The labels the plan depends on, for the first prefix that sets each. */
+function relevantLabels(config: EngineConfig, labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!labels || typeof labels !== 'object') return out;
+  for (const suffix of ['enforce', 'enforce-version', 'warn', 'warn-version', 'audit', 'audit-version']) {
+    for (const prefix of config.labelPrefixes) {
+      const v = labels[`${prefix}/${suffix}`];
+      if (typeof v === 'string') {
+        out[suffix] = v;
+        break;
+      }
+    }
+  }
+  const mode = labels[`${config.labelPrefixes[0]}/mode`];
+  if (typeof mode === 'string') out.mode = mode;
+  return out;
+}
+
+function buildPlan(config: EngineConfig, registry: Registry, labels: Record<string, string>): Plan {
+  const notes: string[] = [];
+  let entries: PlanEntry[] = [];
+  const overridden = new Set<Action>();
+  for (const [mode, action] of MODE_ACTIONS) {
+    const levelText = labels[mode];
+    if (levelText === undefined) continue;
+    overridden.add(action);
+    // Pod Security Admission treats an invalid level as restricted and an invalid version as latest.
+    let level = levelText as PssLevel;
+    if (!LEVELS.includes(level)) {
+      notes.push(`invalid ${mode} level ${JSON.stringify(levelText)}, using restricted`);
+      level = 'restricted';
+    }
+    const versionText = labels[`${mode}-version`];
+    let version = versionText === undefined ? config.pssVersion : parsePssVersion(versionText);
+    if (!version) {
+      notes.push(`invalid ${mode}-version ${JSON.stringify(versionText)}, using latest`);
+      version = LATEST_PSS_VERSION;
+    }
+    for (const id of pssPolicyIds(registry, level)) {
+      const policy = config.policies.get(id);
+      if (policy) entries.push({ policy, action, version });
+    }
+  }
+  for (const { id, action } of config.enabled) {
+    const policy = config.policies.get(id);
+    if (!policy) continue;
+    // A label for a mode replaces the configured Pod Security Standards checks of that mode.
+    if (policy.registered.policy.pss && overridden.has(action)) continue;
+    entries.push({ policy, action, version: config.pssVersion });
+  }
+  entries = dropEquivalent(entries);
+  entries = dropSuperseded(entries);
+  let mode = config.mode;
+  if (labels.mode !== undefined) {
+    if (MODES.includes(labels.mode as Mode)) mode = labels.mode as Mode;
+    else notes.push(`invalid mode ${JSON.stringify(labels.mode)}, using ${config.mode}`);
+  }
+  return Object.freeze({ mode, entries: Object.freeze(entries), notes: Object.freeze(notes) });
+}
+
+/** A policy at one version runs once, at its strongest action (PSA skips a warn equal to enforce). */
+function dropEquivalent(entries: PlanEntry[]): PlanEntry[] {
+  const best = new Map<string, PlanEntry>();
+  const order: string[] = [];
+  for (const e of entries) {
+    const key = `${e.policy.id}@${formatPssVersion(e.version)}`;
+    const prev = best.get(key);
+    if (!prev) order.push(key);
+    if (!prev || ACTION_RANK[e.action] > ACTION_RANK[prev.action]) best.set(key, e);
+  }
+  return order.map((k) => best.get(k)!);
+}
+
+/** Drops checks that another active check replaces at that version and action. */
+function dropSuperseded(entries: PlanEntry[]): PlanEntry[] {
+  const superseded = new Set<string>();
+  for (const e of entries) {
+    for (const s of e.policy.registered.policy.pss?.supersedes ?? []) {
+      if (versionAtLeast(e.version, s.since)) superseded.add(`${s.policy}@${e.action}@${formatPssVersion(e.version)}`);
+    }
+  }
+  if (superseded.size === 0) return entries;
+  return entries.filter((e) => !superseded.has(`${e.policy.id}@${e.action}@${formatPssVersion(e.version)}`));
+}

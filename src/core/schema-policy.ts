@@ -1,0 +1,188 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import addErrors from 'ajv-errors';
+import type { KubeObject } from './k8s.js';
+import { formatPath, fromJsonPointer, type PathSegment } from './path.js';
+import { isRecord, getIn } from './safe.js';
+import { containersOf, type PodSubject } from './subjects/pod.js';
+import type { CheckContext, ObjectPolicy, PodPolicy, Policy, PolicyMetadata, Violation, Operation } from './types.js';
+
+/**
+ * Declarative policies: metadata, what they match, and a JSON Schema that compliant objects satisfy.
+ *
+ *   target: object | pod | container   (default object; pod = the pod or pod template, container = each container)
+ *   match: { kinds: [Service], operations: [CREATE, UPDATE] }     (kinds only for target object)
+ *   schema: { ... }          JSON Schema; `{ $param: name }` anywhere is replaced by that parameter's value
+ *   message: text            used when the failing schema part has no `errorMessage` (ajv-errors);
+ *                            `{container}`, `{path}` and `{value}` are filled in.
+ */
+export interface SchemaPolicyDocument extends PolicyMetadata {
+  target?: 'object' | 'pod' | 'container';
+  match?: { kinds?: string[]; operations?: Operation[]; subResources?: string[] };
+  schema: Record<string, unknown>;
+  message: string;
+}
+
+// One Ajv instance per process: compiled schemas are cached by it, and options are fixed here so no
+// policy can turn on data-mutating behaviour (useDefaults, coerceTypes, removeAdditional) or $data.
+let sharedAjv: Ajv | undefined;
+function ajv(): Ajv {
+  if (sharedAjv === undefined) {
+    sharedAjv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true, $data: false, useDefaults: false, coerceTypes: false, removeAdditional: false });
+    addFormats.default(sharedAjv);
+    addErrors.default(sharedAjv, { singleError: true });
+  }
+  return sharedAjv;
+}
+
+/** Replaces `{ $param: name }` nodes by the parameter's value. Unknown names are an error. */
+export function substituteParams(node: unknown, params: Record<string, unknown>): unknown {
+  if (Array.isArray(node)) return node.map((n) => substituteParams(n, params));
+  if (!isRecord(node)) return node;
+  const keys = Object.keys(node);
+  if (keys.length === 1 && keys[0] === '$param') {
+    const name = node.$param;
+    if (typeof name !== 'string' || !(name in params)) throw new Error(`schema refers to unknown parameter ${JSON.stringify(name)}`);
+    return params[name];
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = substituteParams(node[k], params);
+  return out;
+}
+
+const COMBINATORS = new Set(['anyOf', 'oneOf', 'if', 'not']);
+
+/**
+ * Keeps the errors a person needs: a failed anyOf/oneOf is reported once at its own path rather than
+ * once per branch it tried, and repeated errors at one path collapse to one.
+ */
+export function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const combinatorPaths = errors.filter((e) => COMBINATORS.has(e.keyword)).map((e) => e.schemaPath + '/');
+  const seen = new Set<string>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'if') continue; // the branch error that follows says what failed
+    if (combinatorPaths.some((p) => e.schemaPath.startsWith(p) && e.keyword !== 'errorMessage')) continue;
+    const key = e.instancePath + '\u0000' + missingProperty(e);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+function missingProperty(e: ErrorObject): string {
+  return e.keyword === 'required' && typeof e.params.missingProperty === 'string' ? e.params.missingProperty : '';
+}
+
+/** Path of the offending field; for `required`, the missing property itself. */
+function errorPath(e: ErrorObject, data: unknown): PathSegment[] {
+  const path = fromJsonPointer(e.instancePath).map((seg, i, all) => {
+    // ajv pointers do not say whether `0` is an index or a key; ask the data.
+    if (typeof seg === 'number' && !Array.isArray(getIn(data, all.slice(0, i)))) return String(seg);
+    return seg;
+  });
+  const missing = missingProperty(e);
+  if (missing !== '') path.push(missing);
+  if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') path.push(e.params.additionalProperty);
+  return path;
+}
+
+function displayValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? '(list)' : '(object)';
+}
+
+/** A person-readable explanation of one schema failure, used when the policy gives no message. */
+function explain(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'const': return `must be ${JSON.stringify(e.params.allowedValue)}`;
+    case 'enum': return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'required': return 'is required';
+    case 'type': return `must be of type ${String(e.params.type)}`;
+    case 'not': return 'is not allowed';
+    case 'additionalProperties': return 'is not allowed';
+    case 'pattern': return `must match ${String(e.params.pattern)}`;
+    case 'minItems': return `must have at least ${String(e.params.limit)} item(s)`;
+    case 'maxItems': return `must have at most ${String(e.params.limit)} item(s)`;
+    case 'minimum': return `must be at least ${String(e.params.limit)}`;
+    case 'maximum': return `must be at most ${String(e.params.limit)}`;
+    default: return 'does not satisfy the policy';
+  }
+}
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(container|path|value)\}/g, (_m, k: string) => vars[k] ?? '');
+}
+
+/** Builds a Policy from a declarative document. Throws with a readable reason when it cannot. */
+export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
+  const target = doc.target ?? 'object';
+  const byParams = new WeakMap<object, ValidateFunction>();
+  const noParams = {};
+
+  const validatorFor = (params: Record<string, unknown> | undefined): ValidateFunction => {
+    const key = params ?? noParams;
+    const cached = byParams.get(key);
+    if (cached !== undefined) return cached;
+    const schema = substituteParams(doc.schema, params ?? {}) as Record<string, unknown>;
+    const fn = ajv().compile(schema);
+    byParams.set(key, fn);
+    return fn;
+  };
+
+  const violationsOf = (data: unknown, base: PathSegment[], containerName: string, params: Record<string, unknown> | undefined): Violation[] => {
+    const validate = validatorFor(params);
+    if (validate(data)) return [];
+    return relevantErrors(validate.errors ?? []).map((e) => {
+      const rel = errorPath(e, data);
+      const value = getIn(data, rel);
+      const scalar = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : undefined;
+      const fieldText = formatPath(rel);
+      const vars = { container: containerName, path: fieldText, value: displayValue(value) };
+      const message = e.keyword === 'errorMessage' ? fill(e.message ?? doc.message, vars) : doc.message !== '' ? fill(doc.message, vars) : `${fieldText} ${explain(e)}`;
+      return { path: [...base, ...rel], message, ...(scalar !== undefined ? { value: scalar } : {}) };
+    });
+  };
+
+  const { schema: _schema, message: _message, target: _target, match, ...metaFields } = doc;
+  // Compile now so that a schema that does not compile fails at load, not on the first request;
+  // `prepare` compiles again for each configured parameter set, once per configuration.
+  validatorFor(defaultsOf(doc.parameters));
+  const meta = { ...metaFields, prepare: (params: Record<string, unknown>) => void validatorFor(params) };
+
+  if (target === 'object') {
+    const policy: ObjectPolicy = {
+      ...meta,
+      target: 'object',
+      match: { kinds: match?.kinds ?? [], ...(match?.operations ? { operations: match.operations } : {}), ...(match?.subResources ? { subResources: match.subResources } : {}) },
+      check: (object: KubeObject, ctx: CheckContext) => violationsOf(object, [], '', ctx.params),
+    };
+    return policy;
+  }
+  const podMatch = match ? { ...(match.operations ? { operations: match.operations } : {}), ...(match.subResources ? { subResources: match.subResources } : {}) } : undefined;
+  const policy: PodPolicy = {
+    ...meta,
+    target: 'pod',
+    ...(podMatch ? { match: podMatch } : {}),
+    check: (pod: PodSubject, ctx: CheckContext) => {
+      if (target === 'pod') return violationsOf({ metadata: pod.metadata, spec: pod.spec }, [], '', ctx.params);
+      return containersOf(pod.spec).flatMap((c) => violationsOf(c.container, c.path, c.label, ctx.params));
+    },
+  };
+  return policy;
+}
+
+/** The defaults declared by a parameters schema (top-level properties only). */
+export function defaultsOf(parameters: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const props = isRecord(parameters?.properties) ? parameters.properties : {};
+  for (const [name, prop] of Object.entries(props)) {
+    if (isRecord(prop) && 'default' in prop) out[name] = structuredClone(prop.default);
+  }
+  return out;
+}
+
+export { ajv as sharedAjv };

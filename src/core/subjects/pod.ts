@@ -1,0 +1,79 @@
+import type { Container, ObjectMeta, PodLike, PodSpec } from '../k8s.js';
+import { lookupKind, type GroupKind } from '../kinds.js';
+import { asArray, getIn, isRecord, jsonEqual } from '../safe.js';
+import type { PathSegment } from '../path.js';
+
+/**
+ * The pod inside any pod-bearing object: a Pod itself or the template of a workload.
+ * Pod rules are written once against this and report paths relative to `root`, which the
+ * engine prefixes so users see paths into the real object.
+ */
+export interface PodSubject {
+  /** Path from the object root to the pod: [] for a Pod, ['spec','template'] for a Deployment. */
+  root: readonly PathSegment[];
+  metadata: ObjectMeta;
+  spec: PodSpec;
+}
+
+export function podSubjectOf(object: unknown, gk: GroupKind): PodSubject | undefined {
+  const known = lookupKind(gk);
+  if (known?.podPath === undefined) return undefined;
+  const pod = known.podPath.length === 0 ? object : getIn(object, known.podPath);
+  if (!isRecord(pod)) return undefined;
+  const metadata = isRecord(pod.metadata) ? (pod.metadata as ObjectMeta) : {};
+  const spec = isRecord(pod.spec) ? (pod.spec as PodSpec) : {};
+  return { root: known.podPath, metadata, spec };
+}
+
+export type ContainerType = 'containers' | 'initContainers' | 'ephemeralContainers';
+export const CONTAINER_TYPES: readonly ContainerType[] = ['initContainers', 'containers', 'ephemeralContainers'];
+
+export interface VisitedContainer {
+  container: Container;
+  type: ContainerType;
+  index: number;
+  /** Path relative to the pod root, e.g. ['spec','initContainers',0]. */
+  path: PathSegment[];
+  /** Name for messages; falls back to the position when the name is missing. */
+  label: string;
+}
+
+/**
+ * Every container of a pod, init and ephemeral ones included, in the order Pod Security Admission
+ * reports them. Entries that are not objects are skipped rather than trusted.
+ */
+export function containersOf(spec: PodSpec): VisitedContainer[] {
+  const out: VisitedContainer[] = [];
+  for (const type of CONTAINER_TYPES) {
+    const list = asArray((spec as Record<string, unknown>)[type]);
+    for (let index = 0; index < list.length; index++) {
+      const container = list[index];
+      if (!isRecord(container)) continue;
+      const name = typeof container.name === 'string' && container.name !== '' ? container.name : `${type}[${index}]`;
+      out.push({ container: container as Container, type, index, path: ['spec', type, index], label: name });
+    }
+  }
+  return out;
+}
+
+/**
+ * True when an UPDATE changed nothing that pod rules look at. Pod Security Admission exempts
+ * such updates so that existing workloads can still be relabelled, scaled or have their status
+ * written even if they predate a stricter policy.
+ */
+export function podUnchanged(current: PodSubject, old: PodSubject | undefined): boolean {
+  if (old === undefined) return false;
+  return jsonEqual(current.spec, old.spec) && jsonEqual(securityAnnotations(current.metadata), securityAnnotations(old.metadata));
+}
+
+/** Annotations that carried security settings before they became fields (seccomp, AppArmor). */
+const SECURITY_ANNOTATION_PREFIXES = ['seccomp.security.alpha.kubernetes.io/', 'container.seccomp.security.alpha.kubernetes.io/', 'container.apparmor.security.beta.kubernetes.io/'];
+
+function securityAnnotations(meta: ObjectMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const annotations = isRecord(meta.annotations) ? meta.annotations : {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (SECURITY_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+import type { KubeObject } from './k8s.js';
+import type { PathSegment } from './path.js';
+import type { PodSubject } from './subjects/pod.js';
+import type { GroupKind } from './kinds.js';
+
+export type Action = 'deny' | 'warn' | 'audit';
+export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit'];
+/** Strength order: a deny outranks a warn, which outranks an audit. */
+export const ACTION_RANK: Readonly<Record<Action, number>> = { deny: 3, warn: 2, audit: 1 };
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+export const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
+
+/** Global or per-namespace mode. `audit` is the dry-run mode: nothing is denied. */
+export type Mode = 'enforce' | 'warn' | 'audit';
+
+/** A Pod Security Standards version: `v1.<minor>`. `latest` resolves to LATEST_PSS_VERSION. */
+export interface PssVersion { major: 1; minor: number }
+export type PssLevel = 'privileged' | 'baseline' | 'restricted';
+
+export interface UserInfo {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Everything a policy may know about one request. Built by the adapters, read by the engine. */
+export interface EvaluationInput {
+  object: unknown;
+  oldObject?: unknown;
+  operation: Operation;
+  /** Group and kind of `object`; derived from apiVersion/kind when the adapter does not know better. */
+  kind: GroupKind & { version?: string };
+  subResource?: string;
+  name?: string;
+  namespace?: string;
+  /** Labels of the request's namespace when known (from an informer cache or the manifest set). */
+  namespaceLabels?: Record<string, string>;
+  userInfo?: UserInfo;
+  dryRun?: boolean;
+}
+
+/** What a check returns for each problem it finds. */
+export interface Violation {
+  /**
+   * Where the problem is. Pod rules give paths relative to the pod root (`['spec','containers',0,...]`);
+   * object rules give paths from the object root.
+   */
+  path: PathSegment[];
+  /** Short, human message that says what is wrong and what is allowed, e.g. `container "app": securityContext.privileged must be false`. */
+  message: string;
+  /** The offending value, when there is one. Never a whole object: reports must not leak contents. */
+  value?: unknown;
+}
+
+export interface CheckContext<P = Record<string, unknown>> {
+  /** The policy's parameters: configured values over the schema's defaults. */
+  params: P;
+  /** The Pod Security Standards version the policy is evaluated at. */
+  version: PssVersion;
+  input: Readonly<EvaluationInput>;
+}
+
+export interface PssInfo {
+  level: Exclude<PssLevel, 'privileged'>;
+  /** Upstream check id, e.g. `privileged`, `seccompProfile_restricted`. */
+  checkId: string;
+  /**
+   * Upstream checks this one replaces when both are active at a version (e.g. restricted seccomp
+   * replaces the baseline seccomp check from v1.19). Before `since` the replaced check still applies.
+   */
+  supersedes?: { policy: string; since: string }[];
+}
+
+export interface PolicyMetadata {
+  /** kebab-case, unique across the library and user directories. */
+  id: string;
+  title: string;
+  /** Which fields the policy restricts and which values are allowed. */
+  description: string;
+  severity: Severity;
+  /** `pod-security`, `rbac`, `network`, `workload`, ... */
+  category: string;
+  /** Compliance controls: `pss:<level>/<check>`, `cis-k8s:5.x.y`, `nsa:<section>`, `mitre:T....`. */
+  controls: string[];
+  /** How to fix a violation, in one or two sentences. */
+  remediation: string;
+  defaultAction: Action;
+  /** Action in the built-in `recommended` profile; absent means not part of it. */
+  recommended?: Action;
+  /** JSON Schema (type object) of the parameters, with a default for each optional property. */
+  parameters?: Record<string, unknown>;
+  /** Set for Pod Security Standards checks; these form the `pss-*` profiles. */
+  pss?: PssInfo;
+  /** What happens when the check throws or times out: `closed` denies, `open` allows with a warning. */
+  onError?: 'closed' | 'open';
+  /**
+   * Called once per configuration with the resolved parameters, before any request: compile what can be
+   * compiled, and throw to reject parameters the schema cannot express as invalid.
+   */
+  prepare?(params: Record<string, unknown>): void;
+}
+
+interface MatchOptions {
+  /** Operations the policy inspects. Default: CREATE and UPDATE. */
+  operations?: Operation[];
+  /** Sub-resources the policy inspects in addition to the main resource. */
+  subResources?: string[];
+}
+
+/** A rule about pods, applied to Pods and to the pod template of every workload kind. */
+export interface PodPolicy<P = Record<string, unknown>> extends PolicyMetadata {
+  target: 'pod';
+  match?: MatchOptions;
+  check(pod: PodSubject, ctx: CheckContext<P>): Violation[];
+}
+
+/** A rule about objects of given kinds (RBAC, NetworkPolicy, Service, ...). */
+export interface ObjectPolicy<P = Record<string, unknown>> extends PolicyMetadata {
+  target: 'object';
+  /** Kinds as `Kind` (core group) or `Kind.group`, e.g. `ClusterRole.rbac.authorization.k8s.io`. */
+  match: MatchOptions & { kinds: string[] };
+  check(object: KubeObject, ctx: CheckContext<P>): Violation[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Policy = PodPolicy<any> | ObjectPolicy<any>;
+
+/** Where a policy came from; user policies are guarded against endless loops. */
+export interface PolicySource {
+  origin: 'builtin' | 'user';
+  file: string;
+  format: 'module' | 'schema';
+}
+
+export interface RegisteredPolicy {
+  policy: Policy;
+  source: PolicySource;
+  /** Parsed kinds of an object policy. */
+  kinds: GroupKind[];
+  operations: readonly Operation[];
+  subResources: readonly string[];
+}
+
+export type FindingKind = 'violation' | 'error';
+
+export interface Finding {
+  kind: FindingKind;
+  policyId: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  action: Action;
+  message: string;
+  /** Formatted path into the real object, e.g. `spec.template.spec.containers[0].securityContext.privileged`. */
+  path: string;
+  value?: unknown;
+  remediation: string;
+  controls: string[];
+  /** The Pod Security Standards version the finding was made at, for pss policies. */
+  pssVersion?: string;
+}
+
+export type PolicyOutcome = 'pass' | 'fail' | 'error' | 'timeout' | 'skip';
+
+export interface EvaluationResult {
+  findings: Finding[];
+  /** One entry per policy run (not per finding), for metrics and reports. */
+  outcomes: { policyId: string; outcome: PolicyOutcome }[];
+  /** Set when the request was exempt and nothing was evaluated. */
+  exemptBy?: string;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** One line listing every deny-level finding, for `status.message`. */
+  message?: string;
+  warnings: string[];
+  auditAnnotations: Record<string, string>;
+  /** Findings that would have denied under `enforce` but did not because of the mode. */
+  wouldDeny: Finding[];
+  mode: Mode;
+}

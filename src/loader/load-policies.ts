@@ -1,0 +1,188 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import { parseDocument } from 'yaml';
+import * as esbuild from 'esbuild';
+import { compileSchemaPolicy, type SchemaPolicyDocument } from '../core/schema-policy.js';
+import { schemaPolicyDocumentSchema } from '../core/policy-metadata-schema.js';
+import { buildRegistry, registerPolicy, type Registry } from '../core/registry.js';
+import { errorMessage, type Problem } from '../core/errors.js';
+import type { PolicySource, RegisteredPolicy } from '../core/types.js';
+
+/** File names that make a folder a policy folder. */
+export const POLICY_FILES = ['policy.ts', 'policy.js', 'policy.mjs', 'policy.yaml', 'policy.yml', 'policy.json'] as const;
+const SKIP_DIRS = new Set(['fixtures', 'node_modules', '.git']);
+const MAX_DEPTH = 4;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The built-in library: `policies/` beside `src/` in a checkout (TypeScript, run through tsx), or
+ * `dist/policies/` in a build (compiled JavaScript, with the YAML policies copied beside it).
+ */
+export const BUILTIN_POLICY_DIR = resolve(here, '../../policies');
+
+/** Every policy file under a directory, in a stable order. */
+export async function findPolicyFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (d: string, depth: number): Promise<void> => {
+    const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    // One policy per folder: the first policy file in POLICY_FILES order wins (policy.ts over a stale policy.js).
+    const own = POLICY_FILES.find((f) => entries.some((e) => e.isFile() && e.name === f));
+    if (own) {
+      found.push(join(d, own));
+      return;
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(d, e.name), depth + 1);
+  };
+  await walk(dir, 0);
+  return found;
+}
+
+export interface LoadedPolicies {
+  registered: RegisteredPolicy[];
+  problems: Problem[];
+}
+
+/** Loads every policy under `dir`. A broken policy is a problem with its file and reason, never a throw. */
+export async function loadPolicyDir(dir: string, origin: PolicySource['origin']): Promise<LoadedPolicies> {
+  const registered: RegisteredPolicy[] = [];
+  const problems: Problem[] = [];
+  let files: string[];
+  try {
+    files = await findPolicyFiles(dir);
+  } catch (err) {
+    return { registered, problems: [{ code: 'KP_ERR_POLICY_LOAD', message: `cannot read policy directory: ${errorMessage(err)}`, file: dir }] };
+  }
+  for (const file of files) {
+    const r = await loadPolicyFile(file, origin);
+    if (r.ok) registered.push(r.value);
+    else problems.push(...r.problems);
+  }
+  return { registered, problems };
+}
+
+export async function loadPolicyFile(file: string, origin: PolicySource['origin']): Promise<{ ok: true; value: RegisteredPolicy } | { ok: false; problems: Problem[] }> {
+  const ext = extname(file);
+  const format: PolicySource['format'] = ['.yaml', '.yml', '.json'].includes(ext) ? 'schema' : 'module';
+  const source: PolicySource = { origin, file, format };
+  let policy: unknown;
+  try {
+    policy = format === 'schema' ? await loadSchemaPolicy(file) : await importPolicyModule(file, origin);
+  } catch (err) {
+    const problems = err instanceof PolicyFileError ? err.problems : [{ code: 'KP_ERR_POLICY_LOAD' as const, message: errorMessage(err), file }];
+    return { ok: false, problems };
+  }
+  const r = registerPolicy({ policy, source });
+  if (!r.ok) return r;
+  const folder = basename(dirname(file));
+  if (r.value.policy.id !== folder) {
+    return { ok: false, problems: [{ code: 'KP_ERR_POLICY_INVALID', message: `policy id ${JSON.stringify(r.value.policy.id)} must equal its folder name ${JSON.stringify(folder)}`, file }] };
+  }
+  return r;
+}
+
+class PolicyFileError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => p.message).join('; '));
+  }
+}
+
+const docAjv = new Ajv({ allErrors: true, strict: false });
+const validateDocument = docAjv.compile(schemaPolicyDocumentSchema);
+
+async function loadSchemaPolicy(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PolicyFileError(doc.errors.map((e) => ({ code: 'KP_ERR_POLICY_LOAD', message: e.message.split('\n')[0] ?? e.message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) })));
+  }
+  const data: unknown = doc.toJS();
+  if (!validateDocument(data)) {
+    throw new PolicyFileError((validateDocument.errors ?? []).map((e) => ({
+      code: 'KP_ERR_POLICY_INVALID',
+      message: `${e.instancePath || '(document)'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+      file,
+    })));
+  }
+  try {
+    return compileSchemaPolicy(data as unknown as SchemaPolicyDocument);
+  } catch (err) {
+    throw new PolicyFileError([{ code: 'KP_ERR_POLICY_INVALID', message: `schema does not compile: ${errorMessage(err)}`, file }]);
+  }
+}
+
+const SDK_ENTRY = resolve(here, '../sdk.js');
+
+/**
+ * Imports a policy module. Built-in TypeScript runs through the TypeScript loader in development;
+ * user TypeScript is bundled by esbuild (so it may import its own helpers and `kube-posture/policy`)
+ * and imported from a data: URL, which also gives every reload a fresh module instance.
+ */
+async function importPolicyModule(file: string, origin: PolicySource['origin']): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  if (file.endsWith('.ts') && origin === 'user') {
+    const sdk = (await exists(SDK_ENTRY)) ? SDK_ENTRY : SDK_ENTRY.replace(/\.js$/, '.ts');
+    const out = await esbuild.build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      alias: { 'kube-posture/policy': sdk },
+    }).catch((err: unknown) => {
+      const errors = (err as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
+      throw new PolicyFileError(errors.length > 0
+        ? errors.map((e) => ({ code: 'KP_ERR_POLICY_LOAD' as const, message: e.text, file: e.location?.file ? resolve(e.location.file) : file, ...(e.location ? { line: e.location.line } : {}) }))
+        : [{ code: 'KP_ERR_POLICY_LOAD', message: errorMessage(err), file }]);
+    });
+    const code = out.outputFiles[0]?.text ?? '';
+    mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<string, unknown>;
+  } else {
+    const { mtimeMs } = await stat(file);
+    // The query makes a changed file a new module on reload; an unchanged one is reused.
+    mod = (await import(`${pathToFileURL(file).href}?v=${Math.trunc(mtimeMs)}`)) as Record<string, unknown>;
+  }
+  if (!('default' in mod)) throw new PolicyFileError([{ code: 'KP_ERR_POLICY_LOAD', message: 'module has no default export (export default definePodPolicy({...}))', file }]);
+  return mod.default;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+export interface LibraryLoadResult {
+  registry: Registry;
+  problems: Problem[];
+}
+
+/**
+ * Loads the built-in library and the user directories into one registry. Problems are returned, not
+ * thrown: the caller applies the configured policy (`onPolicyLoadError`) and logs each with its file.
+ */
+export async function loadLibrary(options: { builtinDir?: string | false; userDirs?: readonly string[] } = {}): Promise<LibraryLoadResult> {
+  const all: RegisteredPolicy[] = [];
+  const problems: Problem[] = [];
+  const builtin = options.builtinDir === undefined ? BUILTIN_POLICY_DIR : options.builtinDir;
+  if (builtin !== false) {
+    const r = await loadPolicyDir(builtin, 'builtin');
+    all.push(...r.registered);
+    problems.push(...r.problems);
+  }
+  for (const dir of options.userDirs ?? []) {
+    const r = await loadPolicyDir(resolve(dir), 'user');
+    all.push(...r.registered);
+    problems.push(...r.problems);
+  }
+  const { registry, problems: registryProblems } = buildRegistry(all);
+  return { registry, problems: [...problems, ...registryProblems] };
+}
+
+/** A display path relative to the working directory, for messages. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}

@@ -1,0 +1,47 @@
+import { resolve, dirname } from 'node:path';
+import { resolveEngineConfig, type EngineConfig } from '../core/engine-config.js';
+import { KubePostureError, type Problem } from '../core/errors.js';
+import type { Registry } from '../core/registry.js';
+import type { Mode } from '../core/types.js';
+import type { FileConfig } from '../config/load-config.js';
+import { loadLibrary } from '../loader/load-policies.js';
+
+/** Everything evaluation needs, built from one configuration and frozen. */
+export interface PolicySet {
+  registry: Registry;
+  engine: EngineConfig;
+  fileConfig: FileConfig;
+  /** Policies that failed to load and were skipped (only with `onPolicyLoadError: skip`). */
+  skipped: Problem[];
+}
+
+export interface PolicySetOptions {
+  /** Built-in library location; false to load none (tests of user directories). */
+  builtinDir?: string | false;
+  /** `--profile` and `--mode` override the file. */
+  profile?: string;
+  mode?: Mode;
+  /** Relative policy directories are resolved against this (the config file's folder). */
+  baseDir?: string;
+}
+
+/**
+ * Loads policies and resolves the configuration. Throws a KubePostureError listing every problem when
+ * the result must not be used: a configuration problem always, a policy load problem unless the
+ * configuration says `onPolicyLoadError: skip`.
+ */
+export async function buildPolicySet(fileConfig: FileConfig, options: PolicySetOptions = {}): Promise<PolicySet> {
+  const userDirs = fileConfig.policyDirectories.map((d) => resolve(options.baseDir ?? process.cwd(), d));
+  const { registry, problems: loadProblems } = await loadLibrary({ ...(options.builtinDir !== undefined ? { builtinDir: options.builtinDir } : {}), userDirs });
+  if (loadProblems.length > 0 && fileConfig.onPolicyLoadError === 'fail') {
+    throw new KubePostureError('KP_ERR_POLICY_LOAD', `${loadProblems.length} policy problem(s); set onPolicyLoadError: skip to load the others`, loadProblems);
+  }
+  const effective = { ...fileConfig, ...(options.profile ? { profile: options.profile } : {}), ...(options.mode ? { mode: options.mode } : {}) };
+  const { config, problems } = resolveEngineConfig(effective, registry);
+  if (!config) throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  return { registry, engine: config, fileConfig: effective, skipped: loadProblems };
+}
+
+export function configBaseDir(configFile: string | undefined): string {
+  return configFile ? dirname(resolve(configFile)) : process.cwd();
+}

@@ -1,0 +1,124 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { resolveEngineConfig, DEFAULT_POLICY_CONFIG } from '../core/engine-config.js';
+import { evaluate, type PolicyRunner } from '../core/engine.js';
+import { inputFromObject } from '../core/input.js';
+import type { Registry } from '../core/registry.js';
+import type { Finding, Operation, RegisteredPolicy } from '../core/types.js';
+import { isRecord } from '../core/safe.js';
+import { errorMessage } from '../core/errors.js';
+
+/**
+ * Policy fixtures: `fixtures/pass/*.yaml` must produce no finding of the policy, `fixtures/fail/*.yaml`
+ * at least one. A file may hold several YAML documents. A document is either a Kubernetes object, or a
+ * case with context:
+ *
+ *   fixture: { version: v1.20, parameters: {...}, operation: UPDATE, oldObject: {...}, namespaceLabels: {...}, expectPaths: [...] }
+ *   object: { apiVersion: v1, kind: Pod, ... }
+ */
+export interface FixtureCase {
+  file: string;
+  index: number;
+  expect: 'pass' | 'fail';
+  object: unknown;
+  version?: string;
+  parameters?: Record<string, unknown>;
+  operation?: Operation;
+  oldObject?: unknown;
+  namespaceLabels?: Record<string, string>;
+  /** For fail cases: paths that must be among the findings. */
+  expectPaths?: string[];
+}
+
+export async function readFixtures(policyFile: string): Promise<{ cases: FixtureCase[]; problems: string[] }> {
+  const cases: FixtureCase[] = [];
+  const problems: string[] = [];
+  for (const expect of ['pass', 'fail'] as const) {
+    const dir = join(dirname(policyFile), 'fixtures', expect);
+    let files: string[] = [];
+    try {
+      files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    } catch {
+      // a missing folder is reported below as a missing kind of fixture
+    }
+    for (const f of files) {
+      const file = join(dir, f);
+      const docs = parseAllDocuments(await readFile(file, 'utf8'));
+      const list = Array.isArray(docs) ? docs : [docs];
+      list.forEach((doc, index) => {
+        if (doc.errors.length > 0) {
+          problems.push(`${file}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
+          return;
+        }
+        const data: unknown = doc.toJS();
+        if (data === null || data === undefined) return;
+        if (isRecord(data) && 'fixture' in data && 'object' in data && !('kind' in data)) {
+          const fx = isRecord(data.fixture) ? data.fixture : {};
+          cases.push({
+            file, index, expect, object: data.object,
+            ...(typeof fx.version === 'string' ? { version: fx.version } : {}),
+            ...(isRecord(fx.parameters) ? { parameters: fx.parameters } : {}),
+            ...(typeof fx.operation === 'string' ? { operation: fx.operation as Operation } : {}),
+            ...('oldObject' in fx ? { oldObject: fx.oldObject } : {}),
+            ...(isRecord(fx.namespaceLabels) ? { namespaceLabels: fx.namespaceLabels as Record<string, string> } : {}),
+            ...(Array.isArray(fx.expectPaths) ? { expectPaths: fx.expectPaths.map(String) } : {}),
+          });
+        } else {
+          cases.push({ file, index, expect, object: data });
+        }
+      });
+    }
+    if (!cases.some((c) => c.expect === expect)) problems.push(`${dirname(policyFile)}: no ${expect} fixtures in fixtures/${expect}/`);
+  }
+  return { cases, problems };
+}
+
+export interface CaseResult {
+  fixture: FixtureCase;
+  ok: boolean;
+  findings: Finding[];
+  reason?: string;
+}
+
+/** Runs one fixture against one policy alone, at its default action with the case's parameters and version. */
+export function runFixture(registered: RegisteredPolicy, registry: Registry, fixture: FixtureCase, runner?: PolicyRunner): CaseResult {
+  const id = registered.policy.id;
+  const { config, problems } = resolveEngineConfig({
+    ...DEFAULT_POLICY_CONFIG,
+    profile: 'none',
+    podSecurity: { version: fixture.version ?? 'latest' },
+    policies: { [id]: { enabled: true, action: 'deny', ...(fixture.parameters ? { parameters: fixture.parameters } : {}) } },
+  }, registry);
+  if (!config) return { fixture, ok: false, findings: [], reason: `configuration rejected: ${problems.map((p) => p.message).join('; ')}` };
+  let findings: Finding[];
+  try {
+    const input = inputFromObject(fixture.object, {
+      ...(fixture.operation ? { operation: fixture.operation } : {}),
+      ...(fixture.oldObject !== undefined ? { oldObject: fixture.oldObject } : {}),
+      ...(fixture.namespaceLabels ? { namespaceLabels: fixture.namespaceLabels } : {}),
+    });
+    findings = evaluate(input, registry, config, runner ? { runner } : {}).findings.filter((f) => f.policyId === id);
+  } catch (err) {
+    return { fixture, ok: false, findings: [], reason: `evaluation threw: ${errorMessage(err)}` };
+  }
+  const errors = findings.filter((f) => f.kind === 'error');
+  if (errors.length > 0) return { fixture, ok: false, findings, reason: `policy error: ${errors[0]!.message}` };
+  if (fixture.expect === 'pass') return findings.length === 0 ? { fixture, ok: true, findings } : { fixture, ok: false, findings, reason: `expected no finding, got: ${findings.map((f) => `${f.message} (${f.path})`).join('; ')}` };
+  if (findings.length === 0) return { fixture, ok: false, findings, reason: 'expected a finding, got none' };
+  const missing = (fixture.expectPaths ?? []).filter((p) => !findings.some((f) => f.path === p));
+  if (missing.length > 0) return { fixture, ok: false, findings, reason: `expected findings at ${missing.join(', ')}; got ${findings.map((f) => f.path).join(', ')}` };
+  return { fixture, ok: true, findings };
+}
+
+/** Runs every fixture of every policy in the registry. */
+export async function runAllFixtures(registry: Registry, runner?: PolicyRunner): Promise<{ results: CaseResult[]; problems: string[] }> {
+  const results: CaseResult[] = [];
+  const problems: string[] = [];
+  for (const registered of registry.policies.values()) {
+    const { cases, problems: p } = await readFixtures(registered.source.file).catch((err: unknown) => ({ cases: [], problems: [`${registered.source.file}: ${errorMessage(err)}`] }));
+    problems.push(...p);
+    for (const c of cases) results.push(runFixture(registered, registry, c, runner));
+  }
+  return { results, problems };
+}
