@@ -1,0 +1,250 @@
+/**
+ * The admission webhook's HTTP layer. `buildServer` wires routes onto a Fastify instance and never
+ * listens: tests drive it with `inject()`, `kube-posture serve` calls `listen`.
+ *
+ * The review route only translates (AdmissionReview -> EvaluationInput -> evaluate/decide ->
+ * AdmissionReview); what is compliant is decided in src/core.
+ */
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import { fastify as Fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { decide } from '../core/decide.js';
+import { evaluate } from '../core/engine.js';
+import { type ErrorCode } from '../core/errors.js';
+import { exemptionReason, type Exemptions } from '../core/exemptions.js';
+import { kindKey } from '../core/kinds.js';
+import type { Finding } from '../core/types.js';
+import type { ActivePolicySet } from '../runtime/policy-holder.js';
+import type { NamespaceLabelSource } from '../runtime/namespace-labels.js';
+import { deadlineRunner } from '../runtime/deadline-runner.js';
+import type { AdmissionMetrics, ReviewDecision } from './metrics.js';
+import { inputFromRequest, parseGoDuration, parseReview, reviewResponse } from './review.js';
+
+/** 8 MiB: an UPDATE carries two objects of up to 3 MiB each, plus the review envelope. */
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** The longest timeout a webhook configuration may set; used when `?timeout=` is absent or unreadable. */
+export const MAX_WEBHOOK_TIMEOUT_MS = 30_000;
+/** Above the apiserver's 90 s idle keep-alive, so the server never closes a connection the client is about to reuse. */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
+export interface Clock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+}
+
+export interface ServerDeps {
+  policies: { current(): ActivePolicySet | undefined };
+  logger: Logger;
+  metrics: AdmissionMetrics;
+  namespaces: NamespaceLabelSource;
+  clock?: Clock;
+  /** Requests no policy may block: the webhook's own namespace and service account. */
+  selfExemptions?: Exemptions;
+  /** Set by the shutdown sequence: readiness fails, so the endpoint is taken out of rotation. */
+  lifecycle?: { shuttingDown: boolean };
+}
+
+export interface ServerOptions {
+  /** Path of the review route. Default `/validate`. */
+  path?: string;
+  bodyLimit?: number;
+  /** TLS options (key, cert, ca, requestCert...). Absent: plain HTTP (tests with inject()). */
+  https?: HttpsServerOptions;
+  /** Serve /healthz, /readyz and /metrics on this server too. Default true. */
+  probes?: boolean;
+  keepAliveTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+const monotonic: Clock = { now: () => performance.now() };
+
+/** The JSON error body of every non-review answer. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ code, message } satisfies ErrorBody);
+}
+
+/** Short, fixed messages for Fastify's body errors: their own messages may quote the body. */
+const BODY_ERROR_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON: 'request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_EMPTY_TYPE: 'missing content type; send application/json',
+  FST_ERR_CTP_INVALID_TYPE: 'invalid content type; send application/json',
+};
+
+export function buildServer(deps: ServerDeps, options: ServerOptions = {}): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const path = options.path ?? '/validate';
+  const clock = deps.clock ?? monotonic;
+  const app = Fastify({
+    ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
+    loggerInstance: deps.logger.child({ component: 'http' }),
+    // Fastify's request logging is off: each review logs one line of its own, without bodies.
+    disableRequestLogging: true,
+    bodyLimit,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
+    // On close, idle keep-alive connections are closed at once; busy ones finish their request.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }) as unknown as FastifyInstance;
+  // Headers must arrive well within the request timeout (slow-loris), and under Node's rule headersTimeout <= requestTimeout.
+  const raw = app.server as { headersTimeout?: number };
+  raw.headersTimeout = Math.min(30_000, options.requestTimeoutMs ?? 60_000);
+
+  // The apiserver sends application/json; anything else is still read as JSON, so a wrong or
+  // missing content type is answered as a malformed review (400) rather than 415.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, app.getDefaultJsonParser('error', 'error'));
+  app.decorateRequest('kpStart', 0);
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string; stack?: string }, request: FastifyRequest, reply: FastifyReply) => {
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      deps.metrics.malformed('KP_ERR_REVIEW_TOO_LARGE');
+      request.log.warn({ code: err.code, url: request.routeOptions.url }, 'request body too large');
+      return sendError(reply, 413, 'KP_ERR_REVIEW_TOO_LARGE', `request body is larger than the limit of ${bodyLimit} bytes`);
+    }
+    if (status >= 400 && status < 500) {
+      deps.metrics.malformed('KP_ERR_REVIEW_MALFORMED');
+      // Only the code is logged: JSON parse messages quote the body.
+      request.log.info({ code: err.code, url: request.routeOptions.url }, 'malformed request');
+      return sendError(reply, 400, 'KP_ERR_REVIEW_MALFORMED', BODY_ERROR_MESSAGES[err.code ?? ''] ?? 'malformed request');
+    }
+    deps.metrics.malformed('KP_ERR_SERVER_INTERNAL');
+    request.log.error({ code: err.code, err: err.message, stack: err.stack }, 'internal error');
+    return sendError(reply, 500, 'KP_ERR_SERVER_INTERNAL', 'internal error; see the webhook log');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'KP_ERR_HTTP_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
+
+  app.post(path, {
+    // Stamped before the body is read, so the deadline counts body transfer and parsing too.
+    onRequest: (request, _reply, done) => {
+      (request as unknown as { kpStart: number }).kpStart = clock.now();
+      done();
+    },
+    handler: (request, reply) => review(deps, clock, request, reply),
+  });
+
+  if (options.probes !== false) addProbeRoutes(app, deps);
+  return app;
+}
+
+/** A plain-HTTP server with only /healthz, /readyz and /metrics (`--metrics-port`). */
+export function buildOpsServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'ops' }), disableRequestLogging: true, forceCloseConnections: true }) as unknown as FastifyInstance;
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'KP_ERR_HTTP_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  addProbeRoutes(app, deps);
+  return app;
+}
+
+/** Why the server is not ready; empty when it is. */
+export function notReadyReasons(deps: ServerDeps): string[] {
+  const reasons: string[] = [];
+  if (deps.lifecycle?.shuttingDown) reasons.push('shutting down');
+  if (deps.policies.current() === undefined) reasons.push('policies not loaded');
+  if (!deps.namespaces.synced()) reasons.push('namespace cache not synced');
+  return reasons;
+}
+
+function addProbeRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // Liveness: the event loop answers. Nothing else, so a slow cluster never gets the pod restarted.
+  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
+  app.get('/readyz', (_request, reply) => {
+    const reasons = notReadyReasons(deps);
+    const active = deps.policies.current();
+    const body = { ready: reasons.length === 0, reasons, policies: active?.set.engine.enabled.length ?? 0, generation: active?.generation ?? 0, namespaces: deps.namespaces.description };
+    return reply.code(reasons.length === 0 ? 200 : 503).send(body);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+}
+
+function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const start = (request as unknown as { kpStart: number }).kpStart;
+  const parsed = parseReview(request.body);
+  if (!parsed.ok) {
+    deps.metrics.malformed('KP_ERR_REVIEW_MALFORMED');
+    request.log.info({ reason: parsed.message }, 'malformed review');
+    return sendError(reply, 400, 'KP_ERR_REVIEW_MALFORMED', parsed.message);
+  }
+  const r = parsed.review.request;
+  const kind = kindKey(r.kind);
+  const log = deps.logger.child({
+    uid: r.uid,
+    kind,
+    ...(r.subResource !== undefined ? { subResource: r.subResource } : {}),
+    namespace: r.namespace,
+    name: r.name,
+    operation: r.operation,
+    user: r.userInfo?.username,
+    ...(r.dryRun ? { dryRun: true } : {}),
+  });
+  const active = deps.policies.current();
+  if (active === undefined || deps.lifecycle?.shuttingDown) {
+    deps.metrics.malformed('KP_ERR_SERVER_NOT_READY');
+    log.warn('review refused: no policy set loaded');
+    return sendError(reply, 503, 'KP_ERR_SERVER_NOT_READY', 'webhook is not ready: no policy set loaded');
+  }
+
+  const labels = r.namespace !== undefined ? deps.namespaces.labelsOf(r.namespace) : undefined;
+  const input = inputFromRequest(r, labels);
+  const dryRun = r.dryRun === true;
+
+  const self = exemptionReason(deps.selfExemptions, input);
+  if (self !== undefined) {
+    const ms = clock.now() - start;
+    deps.metrics.review(r.operation, kind, 'exempt', dryRun, ms / 1000);
+    log.info({ decision: 'exempt', exemptBy: `webhook's own ${self}`, durationMs: round(ms) }, 'admission review');
+    return reply.send(reviewResponse(parsed.review, { allowed: true, warnings: [], auditAnnotations: {} }));
+  }
+
+  const timeoutMs = parseGoDuration((request.query as Record<string, unknown> | undefined)?.timeout) ?? MAX_WEBHOOK_TIMEOUT_MS;
+  const deadline = start + timeoutMs;
+  if (clock.now() >= deadline) {
+    // The apiserver has stopped waiting; evaluating now would only spend time other reviews need.
+    deps.metrics.deadlineExceeded();
+    deps.metrics.malformed('KP_ERR_REVIEW_DEADLINE');
+    log.warn({ timeoutMs }, 'review deadline passed before evaluation');
+    return sendError(reply, 504, 'KP_ERR_REVIEW_DEADLINE', `deadline of ${timeoutMs} ms passed before evaluation`);
+  }
+
+  const result = evaluate(input, active.set.registry, active.set.engine, { runner: deadlineRunner(active.runner, deadline, clock.now) });
+  const decision = decide(result);
+  const ms = clock.now() - start;
+  if (start + ms > deadline) deps.metrics.deadlineExceeded();
+
+  const label: ReviewDecision = result.exemptBy !== undefined ? 'exempt' : !decision.allowed ? 'denied' : decision.wouldDeny.length > 0 ? 'would_deny' : 'allowed';
+  deps.metrics.review(r.operation, kind, label, dryRun, ms / 1000);
+  for (const o of result.outcomes) deps.metrics.outcome(o.policyId, o.outcome, dryRun);
+
+  // Policy ids and paths only: messages can quote values (image names, hosts) and errors quote whatever a policy threw.
+  const entry: Record<string, unknown> = { decision: label, mode: decision.mode, durationMs: round(ms), generation: active.generation };
+  if (result.exemptBy !== undefined) entry.exemptBy = result.exemptBy;
+  addIds(entry, 'denied', decision.allowed ? [] : result.findings.filter((f) => f.action === 'deny'));
+  addIds(entry, 'wouldDeny', decision.wouldDeny);
+  addIds(entry, 'warned', result.findings.filter((f) => f.action === 'warn' && f.kind === 'violation'));
+  addIds(entry, 'audit', result.findings.filter((f) => f.action === 'audit' && f.kind === 'violation'));
+  addIds(entry, 'policyErrors', result.findings.filter((f) => f.kind === 'error'));
+  log.info(entry, decision.wouldDeny.length > 0 && decision.mode === 'audit' ? 'admission review: would deny' : 'admission review');
+
+  return reply.send(reviewResponse(parsed.review, decision));
+}
+
+function addIds(entry: Record<string, unknown>, key: string, findings: readonly Finding[]): void {
+  if (findings.length === 0) return;
+  entry[key] = findings.map((f) => (f.path !== '' ? `${f.policyId}@${f.path}` : f.policyId));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
