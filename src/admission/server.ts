@@ -6,7 +6,7 @@
  * AdmissionReview); what is compliant is decided in src/core.
  */
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
-import { fastify as Fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fastify as Fastify, LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { decide } from '../core/decide.js';
 import { evaluate } from '../core/engine.js';
@@ -86,7 +86,7 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
     ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
     loggerInstance: deps.logger.child({ component: 'http' }),
     // Fastify's request logging is off: each review logs one line of its own, without bodies.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: options.requestTimeoutMs ?? 60_000,
@@ -139,7 +139,7 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
 
 /** A plain-HTTP server with only /healthz, /readyz and /metrics (`--metrics-port`). */
 export function buildOpsServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'ops' }), disableRequestLogging: true, forceCloseConnections: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'ops' }), logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'KP_ERR_HTTP_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
   addProbeRoutes(app, deps);
   return app;

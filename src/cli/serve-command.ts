@@ -1,0 +1,237 @@
+/**
+ * `kube-posture serve`: the webhook's composition root. Flags (with environment fallbacks) and the
+ * configuration file become real dependencies here, and only here: the server, the policy holder,
+ * the namespace informer, the certificate and configuration watchers, the shutdown sequence.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { Command, Option, InvalidArgumentError } from 'commander';
+import type { Logger, LevelWithSilent } from 'pino';
+import { createLogger } from '../admission/logger.js';
+import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
+import { buildOpsServer, buildServer, DEFAULT_BODY_LIMIT, type ServerDeps } from '../admission/server.js';
+import { defaultConfig, loadConfigFile, type FileConfig } from '../config/load-config.js';
+import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
+import type { Exemptions } from '../core/exemptions.js';
+import type { Mode } from '../core/types.js';
+import { reloadPolicies, startConfigReloader } from '../runtime/config-reloader.js';
+import { ensureDevCertificate } from '../runtime/dev-cert.js';
+import type { WatchHandle } from '../runtime/file-watch.js';
+import { clusterNamespaceLabels, loadKubeConfig, noNamespaceLabels, type NamespaceLabelSource } from '../runtime/namespace-labels.js';
+import { buildPolicySet, configBaseDir, type PolicySet } from '../runtime/policy-set.js';
+import { PolicySetHolder } from '../runtime/policy-holder.js';
+import { readTlsMaterial, startTlsReloader, TLS_BASE, type TlsFiles } from '../runtime/tls-reloader.js';
+
+export interface ServeOptions {
+  config?: string;
+  profile?: string;
+  mode?: Mode;
+  host?: string;
+  port: number;
+  path: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  devCertDir: string;
+  metricsPort?: number;
+  logLevel: LevelWithSilent;
+  policyDir: string[];
+  kubeconfig?: string;
+  clusterContext: 'auto' | 'off';
+  podNamespace?: string;
+  serviceAccount?: string;
+  bodyLimit: number;
+  shutdownGrace: number;
+  reloadInterval: number;
+}
+
+/** What the process environment supplies besides flags; read once, in `registerServeCommand`. */
+export interface ServeEnvironment {
+  /** KUBECONFIG (first existing entry) or ~/.kube/config when it exists. */
+  kubeconfigFile?: string;
+  /** Running in a pod with a mounted service account token. */
+  inCluster: boolean;
+  /** The pod's namespace from the service account mount, when POD_NAMESPACE is not set. */
+  saNamespace?: string;
+}
+
+export interface RunningWebhook {
+  url: string;
+  opsUrl?: string;
+  holder: PolicySetHolder;
+  metrics: AdmissionMetrics;
+  logger: Logger;
+  shutdown(reason: string): Promise<void>;
+}
+
+const int = (name: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the validating admission webhook (HTTPS)')
+    .addOption(new Option('-c, --config <file>', 'configuration file (YAML); reloaded on change').env('KP_CONFIG'))
+    .addOption(new Option('--profile <name>', 'policy profile, overrides the file: recommended, pss-baseline, pss-restricted, all, none').env('KP_PROFILE'))
+    .addOption(new Option('--mode <mode>', 'global mode, overrides the file (audit never denies)').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
+    .addOption(new Option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with the development certificate)').env('KP_HOST'))
+    .addOption(new Option('--port <port>', 'HTTPS port').default(8443).argParser(int('--port', 0, 65535)).env('KP_PORT'))
+    .addOption(new Option('--path <path>', 'path of the review route').default('/validate').env('KP_PATH'))
+    .addOption(new Option('--tls-cert <file>', 'serving certificate (PEM); reloaded on change').env('KP_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'serving key (PEM); reloaded on change').env('KP_TLS_KEY'))
+    .addOption(new Option('--client-ca <file>', 'require client certificates signed by this CA (PEM)').env('KP_CLIENT_CA'))
+    .addOption(new Option('--dev-cert-dir <dir>', 'where the development certificate is written when no --tls-cert is given').default('.dev-certs').env('KP_DEV_CERT_DIR'))
+    .addOption(new Option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this plain-HTTP port instead of the webhook port').argParser(int('--metrics-port', 0, 65535)).env('KP_METRICS_PORT'))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').env('KP_LOG_LEVEL'))
+    .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
+    .addOption(new Option('--kubeconfig <file>', 'kubeconfig for the namespace informer (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)').env('KP_KUBECONFIG'))
+    .addOption(new Option('--cluster-context <mode>', 'auto: read namespace labels from the cluster when there is access; off: configuration only').choices(['auto', 'off']).default('auto').env('KP_CLUSTER_CONTEXT'))
+    .addOption(new Option('--pod-namespace <ns>', "the webhook's own namespace, never blocked").env('POD_NAMESPACE'))
+    .addOption(new Option('--service-account <name>', "the webhook's own service account name, never blocked").env('POD_SERVICE_ACCOUNT'))
+    .addOption(new Option('--body-limit <bytes>', 'largest accepted review').default(DEFAULT_BODY_LIMIT).argParser(int('--body-limit', 7 * 1024 * 1024, 64 * 1024 * 1024)).env('KP_BODY_LIMIT'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time for in-flight reviews before exiting').default(20).argParser(int('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
+    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for changed configuration, policies and certificates (0: file events only)').default(10).argParser(int('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
+    .action(async (opts: ServeOptions) => {
+      const env = process.env;
+      const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);
+      const saDir = '/var/run/secrets/kubernetes.io/serviceaccount';
+      const inCluster = env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(saDir, 'token'));
+      // An explicit --kubeconfig wins; in a pod the service account is used; elsewhere the usual kubeconfig.
+      const homeConfig = join(homedir(), '.kube', 'config');
+      const kubeconfigFile = opts.kubeconfig ?? (inCluster ? undefined : (env.KUBECONFIG?.split(delimiter).find((f) => f !== '' && existsSync(f)) ?? (existsSync(homeConfig) ? homeConfig : undefined)));
+      const saNamespace = inCluster && existsSync(join(saDir, 'namespace')) ? readFileSync(join(saDir, 'namespace'), 'utf8').trim() : undefined;
+      let running: RunningWebhook;
+      try {
+        running = await startWebhook({ ...opts, policyDir }, { ...(kubeconfigFile ? { kubeconfigFile } : {}), inCluster, ...(saNamespace ? { saNamespace } : {}) });
+      } catch (err) {
+        const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
+        process.stderr.write(`kube-posture serve: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
+        process.exit(1);
+      }
+      const onSignal = (signal: string): void => {
+        void running.shutdown(signal).then(() => process.exit(0));
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+}
+
+/**
+ * Loads everything, listens, and returns a handle. Throws (with every problem) when the first
+ * configuration or the TLS files are unusable: a webhook that starts without policies would only
+ * fail calls.
+ */
+export async function startWebhook(opts: ServeOptions, environment: ServeEnvironment): Promise<RunningWebhook> {
+  const logger = createLogger({ level: opts.logLevel });
+  const metrics = createMetrics();
+  const holder = new PolicySetHolder();
+  const lifecycle = { shuttingDown: false };
+  const cliDirs = opts.policyDir.map((d) => resolve(d));
+  const configFile = opts.config ? resolve(opts.config) : undefined;
+
+  // The set is always built from a fresh read of the file, with policy directories made absolute
+  // (the file's relative to its own folder, the flags' to the working directory).
+  const load = async (): Promise<PolicySet> => {
+    const fc: FileConfig = configFile ? await loadConfigFile(configFile) : defaultConfig();
+    const base = configBaseDir(configFile);
+    const dirs = [...new Set([...fc.policyDirectories.map((d) => resolve(base, d)), ...cliDirs])];
+    const set = await buildPolicySet({ ...fc, policyDirectories: dirs }, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode } : {}), baseDir: base });
+    metrics.setPoliciesLoaded(set.engine.enabled.length);
+    return set;
+  };
+  const first = await reloadPolicies(load, holder, logger, 'start');
+  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', (first.problems ?? []).map((message) => ({ code: 'KP_ERR_CONFIG_INVALID' as const, message })));
+  metrics.configReload('success', 'start');
+
+  // TLS: given files, or a development certificate.
+  let tlsFiles: TlsFiles;
+  let devCert = false;
+  if (opts.tlsCert || opts.tlsKey) {
+    if (!opts.tlsCert || !opts.tlsKey) throw new KubePostureError('KP_ERR_TLS', '--tls-cert and --tls-key go together');
+    tlsFiles = { certFile: resolve(opts.tlsCert), keyFile: resolve(opts.tlsKey) };
+  } else {
+    const dc = await ensureDevCertificate(opts.devCertDir);
+    tlsFiles = { certFile: dc.certFile, keyFile: dc.keyFile };
+    devCert = true;
+    logger.warn({ certFile: dc.certFile, keyFile: dc.keyFile, created: dc.created, validTo: dc.validTo }, 'no --tls-cert given: serving a self-signed DEVELOPMENT certificate for localhost and 127.0.0.1 (not for production)');
+  }
+  if (opts.clientCa) tlsFiles.clientCaFile = resolve(opts.clientCa);
+  const tls = await readTlsMaterial(tlsFiles);
+
+  // Cluster context.
+  let namespaces: NamespaceLabelSource = noNamespaceLabels();
+  if (opts.clusterContext === 'auto') {
+    const access = loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
+    if (access && 'kc' in access) {
+      namespaces = clusterNamespaceLabels(access.kc, access.where, { logger: logger.child({ component: 'namespaces' }), onChange: (synced, size) => metrics.setNamespaceCacheSynced(synced, size) });
+    } else if (access) {
+      logger.warn({ err: access.error }, 'cluster access configured but unusable: running on the configuration alone (namespace labels are not read)');
+    }
+  }
+  if (namespaces.description.startsWith('none')) logger.info('no cluster access: running on the configuration alone; namespace labels (modes, Pod Security levels) are not read');
+  else logger.info({ source: namespaces.description }, 'namespace labels from the cluster (informer cache)');
+  metrics.setNamespaceCacheSynced(namespaces.synced(), namespaces.size());
+
+  // The webhook never blocks its own namespace or service account, whatever the policies say.
+  const ownNamespace = opts.podNamespace ?? environment.saNamespace;
+  const selfExemptions: Exemptions = {
+    ...(ownNamespace ? { namespaces: [ownNamespace] } : {}),
+    ...(ownNamespace && opts.serviceAccount ? { serviceAccounts: [`${ownNamespace}:${opts.serviceAccount}`] } : {}),
+  };
+  if (!ownNamespace) logger.warn('own namespace unknown (set POD_NAMESPACE): it is not exempted automatically');
+
+  const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, selfExemptions, lifecycle };
+  const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
+  const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined });
+  const ops = opts.metricsPort !== undefined ? buildOpsServer(deps) : undefined;
+
+  const host = opts.host ?? (devCert ? '127.0.0.1' : '0.0.0.0');
+  await app.listen({ host, port: opts.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path}`;
+  let opsUrl: string | undefined;
+  if (ops) {
+    await ops.listen({ host: opts.host ?? '0.0.0.0', port: opts.metricsPort! });
+    const oa = ops.server.address();
+    opsUrl = `http://${opts.host ?? '0.0.0.0'}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
+  }
+  logger.info({ url, ops: opsUrl, clientCertificates: tls.ca !== undefined, mode: holder.current()?.set.engine.mode }, 'webhook listening');
+  if (devCert) {
+    process.stderr.write(`\nkube-posture: development certificate in ${tlsFiles.certFile}\n  try: curl --cacert ${tlsFiles.certFile} -H 'Content-Type: application/json' --data @examples/admission-review-pod.json '${url.replace('0.0.0.0', '127.0.0.1')}?timeout=10s'\n\n`);
+  }
+
+  const reloadMs = opts.reloadInterval * 1000;
+  const watchers: WatchHandle[] = [
+    startTlsReloader(app.server as unknown as import('node:tls').Server, tlsFiles, tls, { logger, onResult: (ok) => metrics.tlsReload(ok ? 'success' : 'failure'), intervalMs: reloadMs }),
+    startConfigReloader({ ...(configFile ? { configFile } : {}), load, holder, logger, intervalMs: reloadMs, onResult: (r, trigger) => metrics.configReload(r.ok ? 'success' : 'failure', trigger) }),
+  ];
+  namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      lifecycle.shuttingDown = true;
+      logger.info({ reason, graceSeconds: opts.shutdownGrace }, 'shutting down: no new connections, finishing in-flight reviews');
+      for (const w of watchers) w.close();
+      // Bounded: whatever has not finished after the grace period is cut off.
+      const timer = setTimeout(() => {
+        logger.error({ graceSeconds: opts.shutdownGrace }, 'grace period over; exiting with reviews in flight');
+        logger.flush();
+        process.exit(1);
+      }, opts.shutdownGrace * 1000);
+      timer.unref();
+      await Promise.allSettled([app.close(), ops?.close(), namespaces.stop()]);
+      clearTimeout(timer);
+      logger.info('stopped');
+      await new Promise<void>((done) => logger.flush(() => done()));
+    })();
+    return stopping;
+  };
+  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, logger, shutdown };
+}
