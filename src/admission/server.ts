@@ -70,7 +70,7 @@ function sendError(reply: FastifyReply, status: number, code: ErrorCode, message
 
 /** Short, fixed messages for Fastify's body errors: their own messages may quote the body. */
 const BODY_ERROR_MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON: 'request body is not valid JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request body is not valid JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type; send application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
@@ -102,7 +102,10 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
 
   // The apiserver sends application/json; anything else is still read as JSON, so a wrong or
   // missing content type is answered as a malformed review (400) rather than 415.
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, app.getDefaultJsonParser('error', 'error'));
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, json);
   app.decorateRequest('kpStart', 0);
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string; stack?: string }, request: FastifyRequest, reply: FastifyReply) => {
@@ -116,7 +119,8 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
       deps.metrics.malformed('KP_ERR_REVIEW_MALFORMED');
       // Only the code is logged: JSON parse messages quote the body.
       request.log.info({ code: err.code, url: request.routeOptions.url }, 'malformed request');
-      return sendError(reply, 400, 'KP_ERR_REVIEW_MALFORMED', BODY_ERROR_MESSAGES[err.code ?? ''] ?? 'malformed request');
+      const message = BODY_ERROR_MESSAGES[err.code ?? ''] ?? (err instanceof SyntaxError ? BODY_ERROR_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY! : 'malformed request');
+      return sendError(reply, 400, 'KP_ERR_REVIEW_MALFORMED', message);
     }
     deps.metrics.malformed('KP_ERR_SERVER_INTERNAL');
     request.log.error({ code: err.code, err: err.message, stack: err.stack }, 'internal error');
