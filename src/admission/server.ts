@@ -194,7 +194,8 @@ function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: 
     ...(r.dryRun ? { dryRun: true } : {}),
   });
   const active = deps.policies.current();
-  if (active === undefined || deps.lifecycle?.shuttingDown) {
+  // Shutting down does not refuse reviews: those in flight finish; readiness takes the endpoint out.
+  if (active === undefined) {
     deps.metrics.malformed('KP_ERR_SERVER_NOT_READY');
     log.warn('review refused: no policy set loaded');
     return sendError(reply, 503, 'KP_ERR_SERVER_NOT_READY', 'webhook is not ready: no policy set loaded');

@@ -1,0 +1,60 @@
+import t from 'tap';
+import { request as httpsRequest } from 'node:https';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWebhook, type ServeOptions } from '../../src/cli/serve-command.js';
+import { TEST_POLICIES, loadReview } from './helpers.js';
+
+const base = (devCertDir: string): ServeOptions => ({
+  port: 0, path: '/validate', devCertDir, logLevel: 'silent', policyDir: [TEST_POLICIES], profile: 'all', clusterContext: 'off',
+  bodyLimit: 8 * 1024 * 1024, shutdownGrace: 10, reloadInterval: 0, host: '127.0.0.1',
+});
+
+t.test('shutdown: stops accepting, finishes the review in flight, then resolves', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-shutdown-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const running = await startWebhook(base(dir), { inCluster: false });
+  const ca = await readFile(join(dir, 'tls.crt'), 'utf8');
+  const port = Number(new URL(running.url).port);
+
+  // A review whose body is half sent when the shutdown begins.
+  const payload = Buffer.from(JSON.stringify(loadReview('pod-create-privileged.json')));
+  let answer = '';
+  const inFlight = new Promise<number>((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, method: 'POST', path: '/validate', ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+      res.on('data', (c: Buffer) => (answer += c.toString()));
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.write(payload.subarray(0, 100));
+    setTimeout(() => req.end(payload.subarray(100)), 300);
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  const stopped = running.shutdown('test');
+  await new Promise((r) => setTimeout(r, 50));
+  await t.rejects(new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', ca, servername: 'localhost', agent: false }, resolve);
+    req.on('error', reject);
+    req.end();
+  }), { code: 'ECONNREFUSED' }, 'new connections are refused');
+  t.equal(await inFlight, 200, 'the review in flight is answered');
+  t.equal(JSON.parse(answer).response.allowed, false);
+  await stopped;
+});
+
+t.test('SIGTERM: the serve process exits with 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-sigterm-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--dev-cert-dir', dir, '--policy-dir', TEST_POLICIES, '--profile', 'all', '--cluster-context', 'off', '--reload-interval', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !out.includes('webhook listening'); i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(out, /webhook listening/, 'started');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'exit code 0');
+  t.match(out, /shutting down/);
+  t.match(out, /"msg":"stopped"/);
+});
