@@ -94,7 +94,7 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    onConstructorPoisoning: 'ignore',
   }) as unknown as FastifyInstance;
   // Headers must arrive well within the request timeout (slow-loris), and under Node's rule headersTimeout <= requestTimeout.
   const raw = app.server as { headersTimeout?: number };
@@ -102,7 +102,9 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
 
   // The apiserver sends application/json; anything else is still read as JSON, so a wrong or
   // missing content type is answered as a malformed review (400) rather than 415.
-  const json = app.getDefaultJsonParser('error', 'error');
+  // __proto__ keys are refused; `constructor` keys are harmless here (nothing is merged or
+  // assigned from the body) and scanning every body for them costs more than the whole review.
+  const json = app.getDefaultJsonParser('error', 'ignore');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, json);

@@ -166,9 +166,9 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   // Cluster context.
   let namespaces: NamespaceLabelSource = noNamespaceLabels();
   if (opts.clusterContext === 'auto') {
-    const access = loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
+    const access = await loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
     if (access && 'kc' in access) {
-      namespaces = clusterNamespaceLabels(access.kc, access.where, { logger: logger.child({ component: 'namespaces' }), onChange: (synced, size) => metrics.setNamespaceCacheSynced(synced, size) });
+      namespaces = await clusterNamespaceLabels(access.kc, access.where, { logger: logger.child({ component: 'namespaces' }), onChange: (synced, size) => metrics.setNamespaceCacheSynced(synced, size) });
     } else if (access) {
       logger.warn({ err: access.error }, 'cluster access configured but unusable: running on the configuration alone (namespace labels are not read)');
     }

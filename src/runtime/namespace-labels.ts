@@ -3,7 +3,9 @@
  * a cache that an informer (list + watch of Namespaces) keeps current, or from nowhere at all when
  * the server has no cluster access (then the configuration alone decides, as for an unknown namespace).
  */
-import * as k8s from '@kubernetes/client-node';
+// Types only at load time: the client (its generated API) costs about 70 MiB of RSS, so it is
+// imported when there is cluster access, not by a server that runs on its configuration alone.
+import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
 
@@ -129,8 +131,10 @@ export function informerNamespaceLabels(make: (markSynced: () => void) => Namesp
  * KUBECONFIG and ~/.kube/config), else the in-cluster service account when running in a pod.
  * Returns undefined when there is none or it cannot be read (with the reason).
  */
-export function loadKubeConfig(options: { kubeconfigFile?: string; inCluster: boolean }): { kc: k8s.KubeConfig; where: string } | { error: string } | undefined {
-  const kc = new k8s.KubeConfig();
+export async function loadKubeConfig(options: { kubeconfigFile?: string; inCluster: boolean }): Promise<{ kc: k8s.KubeConfig; where: string } | { error: string } | undefined> {
+  if (!options.kubeconfigFile && !options.inCluster) return undefined;
+  const client = await import('@kubernetes/client-node');
+  const kc = new client.KubeConfig();
   try {
     if (options.kubeconfigFile) kc.loadFromFile(options.kubeconfigFile);
     else if (options.inCluster) kc.loadFromCluster();
@@ -144,7 +148,8 @@ export function loadKubeConfig(options: { kubeconfigFile?: string; inCluster: bo
 }
 
 /** The real informer over `/api/v1/namespaces`. */
-export function clusterNamespaceLabels(kc: k8s.KubeConfig, where: string, options: InformerSourceOptions): NamespaceLabelSource {
+export async function clusterNamespaceLabels(kc: k8s.KubeConfig, where: string, options: InformerSourceOptions): Promise<NamespaceLabelSource> {
+  const k8s = await import('@kubernetes/client-node');
   const api = kc.makeApiClient(k8s.CoreV1Api);
   return informerNamespaceLabels((markSynced) => {
     const list = async (): Promise<k8s.V1NamespaceList> => {

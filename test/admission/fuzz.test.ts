@@ -1,5 +1,5 @@
 import t from 'tap';
-import { harness, loadReview } from './helpers.js';
+import { harness, loadReview } from './fixtures/harness.js';
 
 /** mulberry32: a small seeded PRNG, so a failure reproduces from the seed printed with it. */
 function prng(seed: number): () => number {

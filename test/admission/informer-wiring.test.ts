@@ -35,12 +35,12 @@ t.test('clusterNamespaceLabels lists and watches /api/v1/namespaces', async (t) 
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const kubeconfigFile = join(dir, 'config');
   await writeFile(kubeconfigFile, `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: test}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u}}]\ncurrent-context: fake\n`);
-  const access = loadKubeConfig({ kubeconfigFile, inCluster: false });
+  const access = await loadKubeConfig({ kubeconfigFile, inCluster: false });
   t.ok(access && 'kc' in access, 'kubeconfig loaded');
   if (!access || !('kc' in access)) return;
   t.match(access.where, /context fake/);
 
-  const source = clusterNamespaceLabels(access.kc, access.where, { logger: createLogger({ level: 'silent' }) });
+  const source = await clusterNamespaceLabels(access.kc, access.where, { logger: createLogger({ level: 'silent' }) });
   await source.start();
   t.teardown(() => source.stop());
   const until = async (cond: () => boolean, what: string): Promise<void> => {
@@ -55,6 +55,6 @@ t.test('clusterNamespaceLabels lists and watches /api/v1/namespaces', async (t) 
   await until(() => source.labelsOf('team-b') !== undefined && source.labelsOf('team-a') === undefined, 'watch events applied');
   t.same(source.labelsOf('team-b'), { x: 'y' });
 
-  t.same(loadKubeConfig({ inCluster: false }), undefined, 'no kubeconfig and not in a cluster: no access');
-  t.match(loadKubeConfig({ kubeconfigFile: join(dir, 'missing'), inCluster: false }), { error: /./ }, 'an unreadable kubeconfig is reported, not thrown');
+  t.same(await loadKubeConfig({ inCluster: false }), undefined, 'no kubeconfig and not in a cluster: no access');
+  t.match(await loadKubeConfig({ kubeconfigFile: join(dir, 'missing'), inCluster: false }), { error: /./ }, 'an unreadable kubeconfig is reported, not thrown');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BAD_POLICIES, TEST_POLICIES, harness, loadReview, post } from './helpers.js';
+import { BAD_POLICIES, TEST_POLICIES, harness, loadReview, post } from './fixtures/harness.js';
 import { parseGoDuration } from '../../src/admission/review.js';
 
 t.test('malformed requests get 400 with KP_ERR_REVIEW_MALFORMED and a message naming the problem', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { V1Namespace } from '@kubernetes/client-node';
 import { informerNamespaceLabels, type NamespaceInformer } from '../../src/runtime/namespace-labels.js';
-import { harness, loadReview, post, LogCapture } from './helpers.js';
+import { harness, loadReview, post, LogCapture } from './fixtures/harness.js';
 import { createLogger } from '../../src/admission/logger.js';
 
 /** An informer driven by the test: events are emitted by hand, `start` counts (re)starts. */

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/admission/logger.js';
 import { createMetrics } from '../../src/admission/metrics.js';
 import { buildServer } from '../../src/admission/server.js';
 import { noNamespaceLabels } from '../../src/runtime/namespace-labels.js';
-import { LogCapture, TEST_POLICIES, loadReview, post } from './helpers.js';
+import { LogCapture, TEST_POLICIES, loadReview, post } from './fixtures/harness.js';
 
 /** Waits for the reloader's next result. */
 function nextResult(results: ReloadResult[], count: number): Promise<ReloadResult> {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { harness, loadReview, post } from './helpers.js';
+import { harness, loadReview, post } from './fixtures/harness.js';
 import { staticNamespaceLabels } from '../../src/runtime/namespace-labels.js';
 
 interface Expect {

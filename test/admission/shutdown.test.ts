@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWebhook, type ServeOptions } from '../../src/cli/serve-command.js';
-import { TEST_POLICIES, loadReview } from './helpers.js';
+import { TEST_POLICIES, loadReview } from './fixtures/harness.js';
 
 const base = (devCertDir: string): ServeOptions => ({
   port: 0, path: '/validate', devCertDir, logLevel: 'silent', policyDir: [TEST_POLICIES], profile: 'all', clusterContext: 'off',

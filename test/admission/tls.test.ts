@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { generateServerCertificate } from '../../src/runtime/dev-cert.js';
 import { readTlsMaterial, startTlsReloader, TLS_BASE } from '../../src/runtime/tls-reloader.js';
-import { harness, loadReview } from './helpers.js';
+import { harness, loadReview } from './fixtures/harness.js';
 
 async function makeCa(cn: string): Promise<{ cert: string; key: string }> {
   const ca = await generate([{ name: 'commonName', value: cn }], {
