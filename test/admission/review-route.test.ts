@@ -164,3 +164,10 @@ t.test('the review path is configurable', async (t) => {
   t.equal((await post(h.app, loadReview('pod-create-compliant.json'), '/kube-posture/validate')).status, 200);
   t.equal((await post(h.app, loadReview('pod-create-compliant.json'), '/validate')).status, 404);
 });
+
+t.test('connection timeouts: keep-alive above the apiserver idle 90 s; headers within the request timeout', async (t) => {
+  const h = await harness();
+  const server = h.app.server as unknown as { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number };
+  t.ok(server.keepAliveTimeout > 90_000, `keepAliveTimeout ${server.keepAliveTimeout}`);
+  t.ok(server.headersTimeout > 0 && server.headersTimeout <= server.requestTimeout, `headersTimeout ${server.headersTimeout} <= requestTimeout ${server.requestTimeout}`);
+});

@@ -58,3 +58,26 @@ t.test('SIGTERM: the serve process exits with 0', async (t) => {
   t.match(out, /shutting down/);
   t.match(out, /"msg":"stopped"/);
 });
+
+t.test('--metrics-port: probes and metrics on a separate plain-HTTP port, not on the webhook port', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-ops-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const running = await startWebhook({ ...base(dir), metricsPort: 0 }, { inCluster: false });
+  t.teardown(() => running.shutdown('test'));
+  t.ok(running.opsUrl, 'ops server listening');
+  const ready = await fetch(`${running.opsUrl!.replace('0.0.0.0', '127.0.0.1')}/readyz`);
+  t.equal(ready.status, 200);
+  const metrics = await (await fetch(`${running.opsUrl!.replace('0.0.0.0', '127.0.0.1')}/metrics`)).text();
+  t.match(metrics, /kube_posture_config_reloads_total\{result="success",source="start"\} 1/);
+  t.match(metrics, /kube_posture_policies_enabled 5/);
+  const ca = await readFile(join(dir, 'tls.crt'), 'utf8');
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: Number(new URL(running.url).port), path: '/metrics', ca, servername: 'localhost', agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.equal(status, 404, 'not on the webhook port');
+});
