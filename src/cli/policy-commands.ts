@@ -14,7 +14,7 @@ export function registerPolicyCommands(program: Command): void {
   policies
     .command('list')
     .description('list the policies of the built-in library and the given directories')
-    .option('-d, --dir <dir...>', 'user policy directories')
+    .option('-d, --dir <dir>', 'user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (opts: { dir?: string[]; builtin: boolean; output: string }) => {

@@ -57,3 +57,11 @@ t.test('numeric-looking map keys stay keys', async (t) => {
   const v = policy.target === 'object' ? policy.check({ metadata: { labels: { '0': 'toolong' } } }, { params: {}, version: { major: 1, minor: 37 }, input: inputFromObject({}) }) : [];
   t.same(v.map((x) => x.path), [['metadata', 'labels', '0']]);
 });
+
+t.test('an errorMessage object beside a property errorMessage reports one finding (ajv-errors empty error)', async (t) => {
+  const policy = compileSchemaPolicy({ ...meta, id: 'img', target: 'container', schema: { required: ['image'], properties: { image: { type: 'string', pattern: ':[^/]+$', errorMessage: 'container "{container}": image must name a tag' } }, errorMessage: { required: 'container "{container}": image is required' } }, message: 'x' });
+  const registry = testRegistry([policy]);
+  const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'reg.example.com/app' }, { name: 'b' }] } };
+  const f = evaluate(inputFromObject(p), registry, testConfig(registry, { profile: 'all' })).findings;
+  t.same(f.map((x) => [x.path, x.message]), [['spec.containers[0].image', 'container "a": image must name a tag'], ['spec.containers[1].image', 'container "b": image is required']]);
+});
