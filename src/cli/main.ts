@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerConformanceCommand } from './conformance-command.js';
 
 const program = new Command();
 program
@@ -14,5 +15,6 @@ program
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerPolicyCommands(program);
+registerConformanceCommand(program);
 
 await program.parseAsync(process.argv);
