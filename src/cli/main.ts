@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerScanCommand } from './scan-command.js';
+import { registerConformanceCommand } from './conformance-command.js';
 
 const program = new Command();
 program
@@ -16,5 +17,6 @@ program
 
 registerScanCommand(program);
 registerPolicyCommands(program);
+registerConformanceCommand(program);
 
 await program.parseAsync(process.argv);
