@@ -169,6 +169,7 @@ export function valuesSchema(): Schema {
         maxUnavailable: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+%$' }], description: 'Pods that may be down at once.' },
       }),
       topologySpreadConstraints: list('Spread constraints (labelSelector defaults to the pods).'),
+      preStopSleepSeconds: { type: 'integer', minimum: 0, maximum: 60, description: 'preStop pause before SIGTERM so endpoint removal reaches the API server (Kubernetes 1.30+; 0 disables).' },
       priorityClassName: str('Pod priority class.'),
       nodeSelector: { type: 'object', additionalProperties: { type: 'string' }, description: 'Node selector.' },
       tolerations: list('Tolerations.'),

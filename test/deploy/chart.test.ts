@@ -117,9 +117,12 @@ function checkWorkload(t: Test, name: string, set: ValueSet, objects: K8sObject[
   t.match(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, `${name}: container securityContext`);
   t.ok(c.securityContext.runAsUser > 0, `${name}: numeric non-root user`);
   t.same(c.env.find((e: { name: string }) => e.name === 'POD_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } }, `${name}: POD_NAMESPACE from the downward API`);
-  t.same(c.env.find((e: { name: string }) => e.name === 'SERVICE_ACCOUNT_NAME')?.valueFrom, { fieldRef: { fieldPath: 'spec.serviceAccountName' } }, `${name}: service account name from the downward API`);
+  t.same(c.env.find((e: { name: string }) => e.name === 'POD_SERVICE_ACCOUNT')?.valueFrom, { fieldRef: { fieldPath: 'spec.serviceAccountName' } }, `${name}: service account name from the downward API`);
   t.equal(c.readinessProbe.httpGet.path, '/readyz', `${name}: readiness on /readyz`);
   t.equal(c.livenessProbe.httpGet.path, '/healthz', `${name}: liveness on /healthz`);
+  t.ok(c.args.includes(`--metrics-port=${c.ports.find((p: { name: string }) => p.name === 'metrics').containerPort}`), `${name}: probes and metrics on the ops port`);
+  t.equal(c.readinessProbe.httpGet.port, 'metrics', `${name}: probes on the ops port, which serves them when --metrics-port is set`);
+  t.same(c.lifecycle?.preStop?.sleep, { seconds: 5 }, `${name}: preStop pause before SIGTERM`);
   t.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${name}: requests and a memory limit`);
   t.ok(c.args.includes('serve'), `${name}: runs kube-posture serve`);
   t.ok(c.args.includes('--tls-cert=/etc/kube-posture/tls/tls.crt'), `${name}: serving certificate from the mounted secret`);

@@ -130,7 +130,7 @@ The deny and warn rule sets are disjoint under enforce, so no request is evaluat
 {{- if $target -}}
 {{- $set := $denySet -}}
 {{- if eq $target "other" -}}{{- $set = $otherSet -}}{{- end -}}
-{{- range $e := $p.resources -}}
+{{- range $e := index $data.resourceSets $p.resources -}}
 {{- $_ := set $entries $e.key $e -}}
 {{- $ops := index $set $e.key | default (dict) -}}
 {{- range $e.operations -}}{{- $_ := set $ops . true -}}{{- end -}}
