@@ -102,6 +102,7 @@ export function valuesSchema(): Schema {
         timeoutSeconds: { type: 'integer', minimum: 1, maximum: 30, description: 'Deadline of one webhook call, in seconds.' },
         failurePolicy: { enum: ['Fail', 'Ignore'], description: 'failurePolicy of the deny webhook (the warn webhook always uses Ignore).' },
         excludedNamespaces: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }, description: 'Namespaces never sent to the webhook, besides the release namespace and kube-system (always excluded).' },
+        namespaceOptOutLabel: bool('Namespaces labelled `<prefix>/webhook=disabled` are not sent to the webhooks (per-namespace break glass).'),
         namespaceSelector: labelSelector('Extra namespace selection, ANDed with the exclusions.'),
         objectSelector: labelSelector('Object selector of both webhooks.'),
         matchConditions: list('CEL match conditions of both webhooks (Kubernetes 1.30+).', {

@@ -67,6 +67,11 @@ function checkWebhooks(t: Test, name: string, set: ValueSet, objects: K8sObject[
       t.notOk(matchesSelector(h.namespaceSelector as never, labels), `${where}: never sees namespace ${protectedNs}`);
     }
     t.same(h.namespaceSelector.matchExpressions?.[0], { key: NAME_LABEL, operator: 'NotIn', values: h.namespaceSelector.matchExpressions?.[0]?.values }, `${where}: exclusion comes first`);
+    const optOut = { ...h.namespaceSelector.matchLabels, [NAME_LABEL]: 'team-a', 'kube-posture.io/mode': 'enforce', 'kube-posture.io/webhook': 'disabled' };
+    t.notOk(matchesSelector(h.namespaceSelector as never, optOut), `${where}: a namespace labelled kube-posture.io/webhook=disabled is out (break glass)`);
+    if (!(set.values.webhook as { namespaceSelector?: unknown } | undefined)?.namespaceSelector && (h.name === 'warn.kube-posture.io' || (values.mode ?? 'enforce') === 'enforce')) {
+      t.ok(matchesSelector(h.namespaceSelector as never, { [NAME_LABEL]: 'team-a' }), `${where}: an ordinary namespace is selected (the exclusions do not exclude everything)`);
+    }
     t.equal(h.sideEffects, 'None', `${where}: sideEffects None (dry runs reach it)`);
     t.same(h.admissionReviewVersions, ['v1'], `${where}: admission.k8s.io/v1`);
     t.equal(h.matchPolicy, 'Equivalent', `${where}: matchPolicy Equivalent`);

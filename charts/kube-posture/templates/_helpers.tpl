@@ -83,6 +83,11 @@ outage. User expressions are ANDed after the exclusion, so they can narrow the s
 {{- $excluded := concat (list $root.Release.Namespace "kube-system") ($root.Values.webhook.excludedNamespaces | default list) | uniq -}}
 {{- $sel := $root.Values.webhook.namespaceSelector | default dict -}}
 {{- $exprs := list (dict "key" "kubernetes.io/metadata.name" "operator" "NotIn" "values" $excluded) -}}
+{{- if $root.Values.webhook.namespaceOptOutLabel -}}
+{{- /* Break glass per namespace: `<prefix>/webhook=disabled` takes it out of both webhooks at once. */ -}}
+{{- $prefix := $root.Values.config.namespaceLabels.prefix | default "kube-posture.io" -}}
+{{- $exprs = append $exprs (dict "key" (printf "%s/webhook" $prefix) "operator" "NotIn" "values" (list "disabled")) -}}
+{{- end -}}
 {{- $exprs = concat $exprs ($sel.matchExpressions | default list) $extra -}}
 {{- $out := dict "matchExpressions" $exprs -}}
 {{- if $sel.matchLabels -}}
