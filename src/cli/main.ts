@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerScanCommand } from './scan-command.js';
 import { registerConformanceCommand } from './conformance-command.js';
 
 const program = new Command();
@@ -14,6 +15,7 @@ program
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+registerScanCommand(program);
 registerPolicyCommands(program);
 registerConformanceCommand(program);
 
