@@ -1,6 +1,7 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { pssPolicyIds, type Registry } from './registry.js';
 import type { Action, Mode, PssLevel, PssVersion } from './types.js';
+import { kindKey, lookupKind, type GroupKind } from './kinds.js';
 import { ACTION_RANK } from './types.js';
 import { LATEST_PSS_VERSION, parsePssVersion, versionAtLeast, formatPssVersion } from './version.js';
 
@@ -16,6 +17,27 @@ export interface Plan {
   entries: readonly PlanEntry[];
   /** Label problems (invalid level or version), reported once per plan like PSA does. */
   notes: readonly string[];
+}
+
+// Most policies inspect a few kinds; the entries that can apply to a kind are indexed on first use so
+// that a Deployment never walks the RBAC and NetworkPolicy policies.
+const byKindCache = new WeakMap<Plan, Map<string, readonly PlanEntry[]>>();
+
+/** The plan's entries that can apply to objects of this kind (pod rules for pod-bearing kinds). */
+export function entriesForKind(plan: Plan, gk: GroupKind): readonly PlanEntry[] {
+  let index = byKindCache.get(plan);
+  if (!index) byKindCache.set(plan, (index = new Map()));
+  const key = kindKey(gk);
+  let list = index.get(key);
+  if (!list) {
+    const podKind = lookupKind(gk)?.podPath !== undefined;
+    list = plan.entries.filter((e) => {
+      const r = e.policy.registered;
+      return r.policy.target === 'pod' ? podKind : r.kinds.some((k) => k.kind === gk.kind && k.group === gk.group);
+    });
+    if (index.size < 1000) index.set(key, list);
+  }
+  return list;
 }
 
 const MODE_ACTIONS: readonly [string, Action][] = [['enforce', 'deny'], ['warn', 'warn'], ['audit', 'audit']];
