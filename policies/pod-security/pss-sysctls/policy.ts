@@ -13,8 +13,16 @@ const SAFE_SYSCTLS: readonly { since: string; names: string[] }[] = [
   { since: 'v1.37', names: ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat'] },
 ];
 
-export function safeSysctls(version: PssVersion): Set<string> {
-  return new Set(SAFE_SYSCTLS.filter((s) => versionAtLeast(version, s.since)).flatMap((s) => s.names));
+// One set per version, built on first use: the check runs on every pod, the set changes per version only.
+const byMinor = new Map<number, ReadonlySet<string>>();
+
+export function safeSysctls(version: PssVersion): ReadonlySet<string> {
+  let set = byMinor.get(version.minor);
+  if (set === undefined) {
+    set = new Set(SAFE_SYSCTLS.filter((s) => versionAtLeast(version, s.since)).flatMap((s) => s.names));
+    byMinor.set(version.minor, set);
+  }
+  return set;
 }
 
 /** Pod Security Standards baseline `sysctls` (all versions): only the safe sysctls of that version may be set. */
@@ -30,9 +38,11 @@ export default definePodPolicy({
   recommended: 'deny',
   pss: { level: 'baseline', checkId: 'sysctls' },
   check(pod, ctx) {
+    const sysctls = asArray(podSecurityContext(pod)?.sysctls);
+    if (sysctls.length === 0) return [];
     const safe = safeSysctls(ctx.version);
     const out: Violation[] = [];
-    asArray(podSecurityContext(pod)?.sysctls).forEach((s, i) => {
+    sysctls.forEach((s, i) => {
       const rec = asRecord(s);
       if (!rec) return;
       const name = rec.name ?? '';
