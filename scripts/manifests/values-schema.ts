@@ -77,6 +77,10 @@ export function valuesSchema(): Schema {
           required: ['key', 'path'],
           properties: { key: { type: 'string', minLength: 1 }, path: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*/policy\\.(ts|js|mjs|yaml|yml|json)$' } },
         }),
+      }, {
+        // A policy is a folder: without items the ConfigMap's keys would land flat and not be found.
+        if: { properties: { existingConfigMap: { minLength: 1 } }, required: ['existingConfigMap'] },
+        then: { properties: { items: { minItems: 1 } } },
       }),
       replicaCount: { type: 'integer', minimum: 1, description: 'Webhook replicas; at least 2 when the deny webhook fails closed.' },
       image: obj('Container image.', {

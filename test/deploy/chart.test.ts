@@ -214,6 +214,12 @@ t.test('user policies are mounted as a policy directory', async (t) => {
   const config = parseConfig((findObject(objects, 'ConfigMap', 'kube-posture-config')!.data as Record<string, string>)['config.yaml']!);
   t.same(config.policyDirectories, ['/etc/kube-posture/user-policies'], 'the configuration names the mounted directory');
   t.ok(pod.containers[0].volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/etc/kube-posture/user-policies'), 'mounted');
+
+  const items = [{ key: 'team.yaml', path: 'team-labels/policy.yaml' }];
+  const existing = await renderChart({ userPolicies: { existingConfigMap: 'my-policies', items } });
+  const vol2 = (findObject(existing, 'Deployment')!.spec as any).template.spec.volumes.find((v: { name: string }) => v.name === 'user-policies');
+  t.same(vol2.configMap, { name: 'my-policies', items }, 'an existing ConfigMap is mounted with its items');
+  t.notOk(findObject(existing, 'ConfigMap', 'kube-posture-user-policies'), 'and no ConfigMap is rendered for it');
 });
 
 t.test('network policy: only the webhook and metrics ports in; DNS and the API server out', async (t) => {
@@ -250,6 +256,7 @@ t.test('bad values are rejected before anything is applied', async (t) => {
     'wildcard extra rule': { webhook: { extraRules: { deny: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE'], resources: ['*'] }] } } },
     'invalid namespace name': { webhook: { excludedNamespaces: ['Not_A_Namespace'] } },
     'user policy outside a folder': { userPolicies: { files: { 'policy.yaml': 'id: x' } } },
+    'existing ConfigMap without items': { userPolicies: { existingConfigMap: 'my-policies' } },
     'removing the resource limits': { resources: { limits: null } },
   };
   for (const [name, values] of Object.entries(bad)) {

@@ -88,7 +88,7 @@ export function sortedTuples(rules: readonly WebhookRule[]): string[] {
 }
 
 /**
- * What the webhooks must match, from `webhookRules()` itself (docs/adr/0001-two-webhooks.md):
+ * What the webhooks must match, from `webhookRules()` itself (docs/adr/0004-two-webhooks.md):
  *   enforce:    deny = rules of deny-action policies and namespace-label PSS checks;
  *               warn = rules of warn/audit policies not already in deny
  *   warn/audit: deny = the namespaced part of the enforce deny rules (label-enforced namespaces only);
