@@ -1,7 +1,7 @@
 import { defineObjectPolicy, type ObjectPolicy, type PolicyMetadata, type Violation } from '../../../src/sdk.js';
 import {
   SYSTEM_EXEMPTION_PARAMETERS, describeEntry, describeResource, findGrants, hasAggregationRule, isExemptRbacObject, rulesOf,
-  type Grant, type Permission, type SystemExemptionParams,
+  type Grant, type Permission, type RuleView, type SystemExemptionParams,
 } from '../../../src/core/subjects/rbac.js';
 
 export const ROLE_KINDS = ['Role.rbac.authorization.k8s.io', 'ClusterRole.rbac.authorization.k8s.io'];
@@ -64,3 +64,25 @@ export function defineRulePolicy<P = Record<string, unknown>>(spec: RulePolicySp
 }
 
 export { describeEntry };
+
+export type RolePolicySpec<P> = Omit<PolicyMetadata, 'category' | 'parameters' | 'prepare'> & {
+  parameters?: Record<string, unknown>;
+  /** Findings for the rules of one Role or ClusterRole that is not exempt and not aggregated. */
+  checkRules: (rules: RuleView[], params: P & SystemExemptionParams) => Violation[];
+};
+
+/** A policy over the rules of Roles and ClusterRoles with its own matching, under the same exemptions. */
+export function defineRolePolicy<P = Record<string, unknown>>(spec: RolePolicySpec<P>): ObjectPolicy<P & SystemExemptionParams> {
+  const { checkRules, parameters, ...meta } = spec;
+  return defineObjectPolicy<P & SystemExemptionParams>({
+    ...meta,
+    category: 'rbac',
+    match: { kinds: ROLE_KINDS },
+    parameters: { type: 'object', additionalProperties: false, properties: { ...SYSTEM_EXEMPTION_PARAMETERS, ...(parameters ?? {}) } },
+    check(object, ctx) {
+      if (isExemptRbacObject(object, ctx.params, ctx.input.userInfo)) return [];
+      if (hasAggregationRule(object)) return [];
+      return checkRules(rulesOf(object), ctx.params);
+    },
+  });
+}
