@@ -156,13 +156,18 @@ export function parseCidr(text: unknown): Cidr | undefined {
   return { address, prefix };
 }
 
+function isCidr(value: unknown): value is Cidr {
+  return isRecord(value) && (value.address instanceof ipaddr.IPv4 || value.address instanceof ipaddr.IPv6) && typeof value.prefix === 'number';
+}
+
 /**
  * Is `address` inside `cidr`? Families never mix: an IPv6 range (even ::/0) does not contain an IPv4
  * address, as a dual-stack data plane keeps the two apart. Unparsable input contains nothing.
  */
 export function cidrContains(cidr: Cidr | string, address: Address | string): boolean {
-  const range = typeof cidr === 'string' ? parseCidr(cidr) : cidr;
-  const addr = typeof address === 'string' ? parseAddress(address) : address;
+  // Total on any input: a value that is neither text nor a parsed range/address contains nothing.
+  const range = typeof cidr === 'string' ? parseCidr(cidr) : isCidr(cidr) ? cidr : undefined;
+  const addr = typeof address === 'string' ? parseAddress(address) : address instanceof ipaddr.IPv4 || address instanceof ipaddr.IPv6 ? address : undefined;
   if (range === undefined || addr === undefined || range.address.kind() !== addr.kind()) return false;
   return addr.kind() === 'ipv4'
     ? (addr as ipaddr.IPv4).match(range.address as ipaddr.IPv4, range.prefix)
