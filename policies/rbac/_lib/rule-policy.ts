@@ -1,6 +1,6 @@
 import { defineObjectPolicy, type ObjectPolicy, type PolicyMetadata, type Violation } from '../../../src/sdk.js';
 import {
-  SYSTEM_EXEMPTION_PARAMETERS, describeEntry, describeResource, findGrants, hasAggregationRule, isExemptRbacObject, rulesOf,
+  SYSTEM_EXEMPTION_PARAMETERS, findGrants, hasAggregationRule, isExemptRbacObject, rulesOf,
   type Grant, type Permission, type RuleView, type SystemExemptionParams,
 } from '../../../src/core/subjects/rbac.js';
 
@@ -20,13 +20,14 @@ export type RulePolicySpec<P> = Omit<PolicyMetadata, 'category' | 'parameters' |
   parameters?: Record<string, unknown>;
 };
 
-/** Verbs and resources a rule's grants cover, e.g. `"get", "list" on "secrets"`. */
+/** Verbs and resources a rule's grants cover, e.g. `"get", "list" on "secrets"` or `"bind" on "roles", "clusterroles" in API group "rbac.authorization.k8s.io"`. */
 export function describeGrants(grants: readonly Grant[]): string {
-  const verbs = [...new Set(grants.map((g) => g.grantedVerb))];
-  const resources = [...new Set(grants.map((g) => describeResource(g.grantedResource, g.permission.group)))];
+  const verbs = [...new Set(grants.map((g) => JSON.stringify(g.grantedVerb)))].join(', ');
+  const byGroup = new Map<string, Set<string>>();
+  for (const g of grants) byGroup.set(g.permission.group, (byGroup.get(g.permission.group) ?? new Set()).add(JSON.stringify(g.grantedResource)));
+  const resources = [...byGroup].map(([group, rs]) => `${[...rs].join(', ')}${group === '' ? '' : ` in API group ${JSON.stringify(group)}`}`).join('; ');
   const viaWildcard = grants.some((g) => g.verb.value === '*' || g.resource.value !== g.grantedResource || g.apiGroup.value === '*');
-  const verbText = grants.every((g) => g.permission.verbs === undefined) ? `verbs ${[...new Set(grants.map((g) => JSON.stringify(g.verb.value)))].join(', ')}` : verbs.map((v) => JSON.stringify(v)).join(', ');
-  return `${verbText} on ${resources.join(', ')}${viaWildcard ? ' (through a wildcard)' : ''}`;
+  return `${verbs} on ${resources}${viaWildcard ? ' (through a wildcard)' : ''}`;
 }
 
 function pathOf(g: Grant, pointAt: 'verb' | 'resource'): Violation['path'] {
@@ -63,7 +64,6 @@ export function defineRulePolicy<P = Record<string, unknown>>(spec: RulePolicySp
   });
 }
 
-export { describeEntry };
 
 export type RolePolicySpec<P> = Omit<PolicyMetadata, 'category' | 'parameters' | 'prepare'> & {
   parameters?: Record<string, unknown>;

@@ -56,6 +56,12 @@ t.test('grantsOf finds the entries that grant a permission', async (t) => {
   const [noVerbs] = rulesOf(role([{ apiGroups: [''], resources: ['nodes/proxy'], verbs: [] }]));
   t.same(grantsOf(noVerbs!, anyVerb), [], 'a rule with no verbs grants nothing');
 
+  const extras: Permission = { group: 'authentication.k8s.io', resources: ['userextras/*'], verbs: ['impersonate'] };
+  const [ex] = rulesOf(role([{ apiGroups: ['authentication.k8s.io'], resources: ['uids', 'userextras/scopes'], verbs: ['impersonate'] }]));
+  t.same(grantsOf(ex!, extras).map((g) => [g.grantedResource, g.resource.index]), [['userextras/scopes', 1]], 'an open family reports the rule entry');
+  const [exWild] = rulesOf(role([{ apiGroups: ['*'], resources: ['*'], verbs: ['impersonate'] }]));
+  t.equal(grantsOf(exWild!, extras)[0]?.grantedResource, 'userextras/*', 'a wildcard grants the whole family');
+
   const [urls] = rulesOf(role([{ nonResourceURLs: ['*'], verbs: ['*'] }]));
   t.same(grantsOf(urls!, secrets), [], 'non-resource rules grant no resources');
 });

@@ -110,9 +110,11 @@ export function grantsOf(rule: RuleView, permission: Permission): Grant[] {
   if (apiGroup === undefined) return [];
   const named = rule.resourceNames.length > 0;
   const out: Grant[] = [];
-  for (const requested of permission.resources) {
-    const resource = rule.resources.find((r) => resourceMatches(r.value, requested));
+  for (const wanted of permission.resources) {
+    const resource = rule.resources.find((r) => resourceMatches(r.value, wanted));
     if (resource === undefined) continue;
+    // For an open family (`userextras/*`) the rule's own entry names what is granted, unless it is a wildcard.
+    const requested = wanted.endsWith('/*') && !resource.value.startsWith('*') ? resource.value : wanted;
     if (permission.verbs === undefined) {
       const verb = rule.verbs[0];
       if (verb !== undefined) out.push({ rule, permission, verb, grantedVerb: verb.value, resource, grantedResource: requested, apiGroup, named });
@@ -129,16 +131,6 @@ export function grantsOf(rule: RuleView, permission: Permission): Grant[] {
 /** Grants of any of the permissions, over all rules. */
 export function findGrants(rules: readonly RuleView[], permissions: readonly Permission[]): Grant[] {
   return rules.flatMap((r) => permissions.flatMap((p) => grantsOf(r, p)));
-}
-
-/** `"get"`, or `"*" (includes "get")` when a wildcard entry grants it. */
-export function describeEntry(entry: Indexed, granted: string): string {
-  return entry.value === granted ? JSON.stringify(granted) : `${JSON.stringify(entry.value)} (includes ${JSON.stringify(granted)})`;
-}
-
-/** `secrets`, or `secrets in API group "apps"` outside the core group. */
-export function describeResource(resource: string, group: string): string {
-  return group === '' ? `"${resource}"` : `"${resource}" in API group "${group}"`;
 }
 
 // ---------------------------------------------------------------------------------------------
