@@ -10,7 +10,7 @@ const POLICIES = join(FIXTURES, 'user-policies', 'good');
 const APP = join(FIXTURES, 'manifests', 'app.yaml');
 const CLEAN = join(FIXTURES, 'manifests', 'clean.yaml');
 // The built-in library is left out so that these tests pin the adapter's behaviour, not the library's.
-const base = ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--no-builtin', '--profile', 'all', '--policy-dir', POLICIES];
+const base = ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--config', join(FIXTURES, 'scan-config.yaml'), '--no-builtin', '--profile', 'all', '--policy-dir', POLICIES];
 
 async function scan(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
