@@ -11,7 +11,7 @@ const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm',
 const privilegedPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'app', image: 'x:1', securityContext: { privileged: true } }] } };
 
 t.test('throwing, non-terminating and misbehaving modules yield error findings for themselves alone', async (t) => {
-  const set = await buildPolicySet(parseConfig(`profile: all\nevaluation: { timeoutMs: 50 }\npolicyDirectories: ${dirs}\n`), { builtinDir: false });
+  const set = await buildPolicySet(parseConfig(`profile: all\nevaluation: { timeoutMs: 500 }\npolicyDirectories: ${dirs}\n`), { builtinDir: false });
   const runner = guardedRunner({ timeoutMs: set.engine.timeoutMs });
   const r = evaluate(inputFromObject(configMap), set.registry, set.engine, { runner });
   const byPolicy = Object.fromEntries(r.findings.map((f) => [f.policyId, f]));
@@ -34,8 +34,8 @@ t.test('throwing, non-terminating and misbehaving modules yield error findings f
 });
 
 t.test('fail open: a broken deny policy lets the request through with a warning', async (t) => {
-  const set = await buildPolicySet(parseConfig(`profile: all\nevaluation: { timeoutMs: 50, onError: open }\npolicyDirectories: ${dirs}\n`), { builtinDir: false });
-  const d = decide(evaluate(inputFromObject(configMap), set.registry, set.engine, { runner: guardedRunner({ timeoutMs: 50 }) }));
+  const set = await buildPolicySet(parseConfig(`profile: all\nevaluation: { timeoutMs: 500, onError: open }\npolicyDirectories: ${dirs}\n`), { builtinDir: false });
+  const d = decide(evaluate(inputFromObject(configMap), set.registry, set.engine, { runner: guardedRunner({ timeoutMs: 500 }) }));
   t.equal(d.allowed, true);
   t.match(d.warnings.join('\n'), /\[throws\] policy failed: boom/);
   t.match(d.warnings.join('\n'), /\[endless-loop\] policy ran past its time budget/);
