@@ -5,6 +5,8 @@
  */
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerScanCommand } from './scan-command.js';
+import { registerConformanceCommand } from './conformance-command.js';
 
 const program = new Command();
 program
@@ -13,6 +15,8 @@ program
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+registerScanCommand(program);
 registerPolicyCommands(program);
+registerConformanceCommand(program);
 
 await program.parseAsync(process.argv);
