@@ -36,17 +36,18 @@ export function registerScanCommand(program: Command): void {
     .option('-p, --profile <profile>', 'policy profile (overrides the file): recommended, pss-baseline, pss-restricted, all')
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--no-builtin', 'leave out the built-in library (only --policy-dir and configured directories)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none')
     .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
-    .action(async (paths: string[], opts: { config?: string; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string }) => {
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string }) => {
       try {
         if (!['table', 'json', 'sarif', 'junit'].includes(opts.output)) throw new Error(`unknown output format ${JSON.stringify(opts.output)}: use table, json, sarif or junit`);
         if (!['deny', 'warn', 'never'].includes(opts.failOn)) throw new Error('--fail-on must be deny, warn or never');
         if (opts.mode !== undefined && !['enforce', 'warn', 'audit'].includes(opts.mode)) throw new Error('--mode must be enforce, warn or audit');
         const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
         if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
-        const set = await buildPolicySet(fileConfig, { baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
+        const set = await buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
         const scanned = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });

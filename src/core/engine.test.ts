@@ -210,3 +210,14 @@ t.test('a throwing policy yields an error finding for that policy alone', async 
 t.test('privileged test policy is registered once', async (t) => {
   t.equal(registry.policies.get('t-privileged')?.policy, privileged);
 });
+
+t.test('re-evaluating a mutated object sees the mutation (container visit cache is validated)', async (t) => {
+  const object = pod({ containers: [{ name: 'app' }] }) as { spec: { containers: Record<string, unknown>[] } };
+  t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 0);
+  object.spec.containers.push({ name: 'late', securityContext: { privileged: true } });
+  t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 1, 'an added container is visited');
+  object.spec.containers[1] = { name: 'replaced' };
+  t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 0, 'a replaced container is visited');
+  (object.spec.containers[0] as { securityContext?: unknown }).securityContext = { privileged: true };
+  t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 1, 'a field change is seen');
+});

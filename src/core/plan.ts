@@ -28,7 +28,7 @@ const planCache = new WeakMap<EngineConfig, Map<string, Plan>>();
 
 export function planFor(config: EngineConfig, registry: Registry, namespaceLabels: Record<string, string> | undefined): Plan {
   const relevant = relevantLabels(config, namespaceLabels);
-  const key = JSON.stringify(relevant);
+  const key = relevant === NO_LABELS ? '' : JSON.stringify(relevant);
   let byLabels = planCache.get(config);
   if (!byLabels) {
     byLabels = new Map();
@@ -42,11 +42,23 @@ export function planFor(config: EngineConfig, registry: Registry, namespaceLabel
   return plan;
 }
 
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const SUFFIXES = ['enforce', 'enforce-version', 'warn', 'warn-version', 'audit', 'audit-version'];
+
 /** The labels the plan depends on, for the first prefix that sets each. */
 function relevantLabels(config: EngineConfig, labels: Record<string, string> | undefined): Record<string, string> {
+  if (!labels || typeof labels !== 'object') return NO_LABELS;
+  // Most namespaces carry none of our labels: answer that without building anything.
+  let any = false;
+  for (const key in labels) {
+    if (config.labelPrefixes.some((p) => key.startsWith(p) && key.charCodeAt(p.length) === 47 /* / */)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return NO_LABELS;
   const out: Record<string, string> = {};
-  if (!labels || typeof labels !== 'object') return out;
-  for (const suffix of ['enforce', 'enforce-version', 'warn', 'warn-version', 'audit', 'audit-version']) {
+  for (const suffix of SUFFIXES) {
     for (const prefix of config.labelPrefixes) {
       const v = labels[`${prefix}/${suffix}`];
       if (typeof v === 'string') {

@@ -9,7 +9,8 @@ const exec = promisify(execFile);
 const POLICIES = join(FIXTURES, 'user-policies', 'good');
 const APP = join(FIXTURES, 'manifests', 'app.yaml');
 const CLEAN = join(FIXTURES, 'manifests', 'clean.yaml');
-const base = ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--profile', 'all', '--policy-dir', POLICIES];
+// The built-in library is left out so that these tests pin the adapter's behaviour, not the library's.
+const base = ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--no-builtin', '--profile', 'all', '--policy-dir', POLICIES];
 
 async function scan(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -91,4 +92,12 @@ t.test('a bad configuration is exit 2 with every problem listed', async (t) => {
   t.equal(r.code, 2);
   t.match(r.stderr, /c\.yaml:1: mode: must be one of/);
   t.match(r.stderr, /c\.yaml:2: profiel: unknown key "profiel"/);
+});
+
+t.test('with the built-in library, the recommended profile applies', async (t) => {
+  const r = await exec('node', ['--import', 'tsx', 'src/cli/main.ts', 'scan', '-o', 'json', APP]).then(() => undefined, (e: { code: number; stdout: string }) => e);
+  t.equal(r?.code, 1, 'a privileged container is denied by the built-in library');
+  const json = JSON.parse(r?.stdout ?? '{}') as { objects: { kind: string; findings: { policyId: string; path: string }[] }[] };
+  const dep = json.objects.find((o) => o.kind === 'Deployment');
+  t.ok(dep?.findings.some((f) => f.policyId === 'pss-privileged' && f.path === 'spec.template.spec.containers[1].securityContext.privileged'));
 });
