@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerConformanceCommand } from './conformance-command.js';
+import { registerCatalogueCommand } from './catalogue-command.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 
 registerScanCommand(program);
 registerPolicyCommands(program);
+registerCatalogueCommand(program);
 registerConformanceCommand(program);
 
 await program.parseAsync(process.argv);
