@@ -1,22 +1,24 @@
 import { asString, defineObjectPolicy, getIn } from '../../../src/sdk.js';
 
 /**
- * Restricts the namespace of workloads, Services, Ingresses, ConfigMaps and Secrets to anything but
+ * Restricts the namespace of workloads, Services and Ingresses to anything but
  * `default` (or the configured list). Objects in `default` share one flat space with no quota, no
  * network policy and no RBAC boundary of their own, and are usually there by accident (a manifest
  * without a namespace applied with a default context). The namespace is the request's (admission) or
  * the object's `metadata.namespace` (manifests); a manifest that names no namespace is not judged,
  * because where it lands depends on how it is applied. The objects Kubernetes itself keeps in every
- * namespace (the `kubernetes` Service, the `kube-root-ca.crt` ConfigMap) are not flagged.
+ * namespace (the `kubernetes` Service) are not flagged. ConfigMaps and Secrets are left out on purpose:
+ * judging them would route every Secret write through the webhook (its data included) for a hygiene
+ * warning, and the workload that uses them is flagged anyway.
  */
-const BUILT_IN: Readonly<Record<string, string>> = { Service: 'kubernetes', ConfigMap: 'kube-root-ca.crt' };
+const BUILT_IN: Readonly<Record<string, string>> = { Service: 'kubernetes' };
 
 export default defineObjectPolicy<{ forbiddenNamespaces: string[] }>({
   id: 'disallow-default-namespace',
   title: 'Workloads must not run in the default namespace',
   description:
     'Pods, workload controllers (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), Services, ' +
-    'Ingresses, ConfigMaps and Secrets must not be created in a namespace listed in `forbiddenNamespaces` (default: `default`). ' +
+    'and Ingresses must not be created in a namespace listed in `forbiddenNamespaces` (default: `default`). ' +
     'The namespace is taken from the admission request, or from `metadata.namespace` for manifests; objects without one are not judged.',
   severity: 'low',
   category: 'workload',
@@ -27,7 +29,7 @@ export default defineObjectPolicy<{ forbiddenNamespaces: string[] }>({
   match: {
     kinds: [
       'Pod', 'ReplicationController', 'ReplicaSet.apps', 'Deployment.apps', 'StatefulSet.apps', 'DaemonSet.apps', 'Job.batch', 'CronJob.batch',
-      'Service', 'Ingress.networking.k8s.io', 'ConfigMap', 'Secret',
+      'Service', 'Ingress.networking.k8s.io',
     ],
   },
   parameters: {
