@@ -83,4 +83,4 @@ done
 
 for b in kube-apiserver kubectl etcd; do mv -f "$TMP_OUT/$b" "$BIN_DIR/$b"; done
 echo "$STAMP" > "$BIN_DIR/VERSION"
-echo "build-binaries: cold build done ($STAMP) in $(( $(date +%s) - START ))s"
+echo "build-binaries: built ($STAMP) in $(( $(date +%s) - START ))s"

@@ -443,3 +443,17 @@ export function toManifestText(manifest: unknown): string {
   if (Array.isArray(manifest)) return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifest })
   return JSON.stringify(manifest)
 }
+
+/**
+ * Creates (or updates) a namespace with labels. There is no namespace
+ * controller, so deleted namespaces stay Terminating forever: give every
+ * scenario its own namespace instead of deleting and re-creating one.
+ */
+export async function createNamespace(
+  cluster: Pick<Cluster, 'kubectl'>,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
+  const r = await apply(cluster, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } })
+  if (r.code !== 0) throw new Error(`creating namespace ${name} failed (${r.code}): ${r.stderr}`)
+}
