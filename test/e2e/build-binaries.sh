@@ -73,13 +73,17 @@ for b in kube-apiserver kubectl etcd; do
   [[ -x "$TMP_OUT/$b" ]] || { echo "build-binaries: $b was not produced" >&2; ls -l "$TMP_OUT" >&2; exit 1; }
 done
 
-# Sanity: the stamped versions are what the binaries report.
-"$TMP_OUT/kube-apiserver" --version | grep -qx "Kubernetes $K8S_VERSION" \
-  || { echo "build-binaries: kube-apiserver --version: $("$TMP_OUT/kube-apiserver" --version)" >&2; exit 1; }
-"$TMP_OUT/kubectl" version --client -o json | grep -q "\"gitVersion\": \"$K8S_VERSION\"" \
-  || { echo "build-binaries: unexpected kubectl version" >&2; exit 1; }
-"$TMP_OUT/etcd" --version | grep -q "etcd Version: ${ETCD_VERSION#v}" \
-  || { echo "build-binaries: unexpected etcd version: $("$TMP_OUT/etcd" --version)" >&2; exit 1; }
+# Sanity: the stamped versions are what the binaries report. (Outputs are
+# captured first: `cmd | grep -q` under pipefail fails when grep exits early.)
+check_version() { # name, expected substring, command...
+  local name=$1 want=$2 out
+  shift 2
+  out="$("$@" 2>&1)" || { echo "build-binaries: $name failed: $out" >&2; exit 1; }
+  [[ "$out" == *"$want"* ]] || { echo "build-binaries: $name reports '$out', expected '$want'" >&2; exit 1; }
+}
+check_version kube-apiserver "Kubernetes $K8S_VERSION" "$TMP_OUT/kube-apiserver" --version
+check_version kubectl "\"gitVersion\": \"$K8S_VERSION\"" "$TMP_OUT/kubectl" version --client -o json
+check_version etcd "etcd Version: ${ETCD_VERSION#v}" "$TMP_OUT/etcd" --version
 
 for b in kube-apiserver kubectl etcd; do mv -f "$TMP_OUT/$b" "$BIN_DIR/$b"; done
 echo "$STAMP" > "$BIN_DIR/VERSION"
