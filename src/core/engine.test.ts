@@ -135,6 +135,8 @@ t.test('exemptions', async (t) => {
     const notExempt = evaluate(inputFromObject(object, { namespace: 'other', userInfo: { username: 'mallory', groups: ['dev'] } }), registry, cfg);
     t.equal(decide(notExempt).allowed, false, `others are still denied (${JSON.stringify(exemptions)})`);
   }
+  const empty = testConfig(registry, { profile: 'all', exemptions: { namespaceSelector: { matchLabels: {} }, objectSelector: { matchExpressions: [] } } });
+  t.equal(evaluate(inputFromObject(object, { namespaceLabels: {} }), registry, empty).exemptBy, undefined, 'an empty selector exempts nothing');
   const perPolicy = testConfig(registry, { profile: 'all', policies: { 't-privileged': { exemptions: { namespaces: ['team'] } } } });
   const r = evaluate(inputFromObject(pod({ ...privSpec, hostNetwork: true })), registry, perPolicy);
   const ids = new Set(r.findings.map((f) => f.policyId));
