@@ -5,6 +5,9 @@
  */
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerScanCommand } from './scan-command.js';
+import { registerConformanceCommand } from './conformance-command.js';
+import { registerCatalogueCommand } from './catalogue-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 const program = new Command();
@@ -14,7 +17,10 @@ program
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+registerScanCommand(program);
 registerPolicyCommands(program);
+registerCatalogueCommand(program);
+registerConformanceCommand(program);
 registerServeCommand(program);
 
 await program.parseAsync(process.argv);

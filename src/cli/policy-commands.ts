@@ -4,6 +4,8 @@ import { formatProblem } from '../core/errors.js';
 import { runAllFixtures } from '../testing/fixtures.js';
 import { buildRegistry } from '../core/registry.js';
 import { guardedRunner } from '../runtime/guard.js';
+import { scaffoldPolicy } from './scaffold.js';
+import { errorMessage } from '../core/errors.js';
 
 /** `kube-posture policies ...`: tools for policy authors. */
 export function registerPolicyCommands(program: Command): void {
@@ -12,7 +14,7 @@ export function registerPolicyCommands(program: Command): void {
   policies
     .command('list')
     .description('list the policies of the built-in library and the given directories')
-    .option('-d, --dir <dir...>', 'user policy directories')
+    .option('-d, --dir <dir>', 'user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (opts: { dir?: string[]; builtin: boolean; output: string }) => {
@@ -41,5 +43,28 @@ export function registerPolicyCommands(program: Command): void {
       }
       process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
       process.exitCode = failed > 0 || problems.length > 0 || fixtureProblems.length > 0 ? 1 : 0;
+    });
+
+  policies
+    .command('new')
+    .description('scaffold a policy folder with an example check and passing fixtures')
+    .argument('<category/id>', 'for example workload/no-host-aliases')
+    .option('-d, --dir <dir>', 'policy directory to create it in', 'policies')
+    .option('-f, --format <format>', 'ts or yaml', 'ts')
+    .option('-t, --target <target>', 'pod (Pods and every workload template) or object', 'pod')
+    .option('--sdk <import>', 'import path of the policy helpers', 'kube-posture/policy')
+    .action(async (ref: string, opts: { dir: string; format: string; target: string; sdk: string }) => {
+      const [category, id, ...rest] = ref.split('/');
+      if (!category || !id || rest.length > 0) throw new Error('expected <category>/<id>');
+      if (!['ts', 'yaml'].includes(opts.format)) throw new Error('--format must be ts or yaml');
+      if (!['pod', 'object'].includes(opts.target)) throw new Error('--target must be pod or object');
+      try {
+        const files = await scaffoldPolicy({ dir: opts.dir, category, id, format: opts.format as 'ts' | 'yaml', target: opts.target as 'pod' | 'object', sdkImport: opts.sdk });
+        for (const f of files) process.stdout.write(`created ${f}\n`);
+        process.stdout.write(`next: edit the policy, then run: kube-posture policies test ${opts.dir}\n`);
+      } catch (err) {
+        process.stderr.write(`kube-posture: ${errorMessage(err)}\n`);
+        process.exitCode = 2;
+      }
     });
 }

@@ -2,7 +2,7 @@ import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { errorMessage } from './errors.js';
 import { exemptionReason } from './exemptions.js';
 import { formatPath } from './path.js';
-import { planFor, type PlanEntry } from './plan.js';
+import { entriesForKind, planFor, type PlanEntry } from './plan.js';
 import type { Registry } from './registry.js';
 import { podSubjectOf, podUnchanged, type PodSubject } from './subjects/pod.js';
 import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, PolicyOutcome, Violation } from './types.js';
@@ -66,7 +66,7 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
     podRulesApply = pod !== undefined && !(input.operation === 'UPDATE' && podUnchanged(pod, podSubjectOf(input.oldObject, input.kind)));
   }
 
-  for (const entry of plan.entries) {
+  for (const entry of entriesForKind(plan, input.kind)) {
     const registered = entry.policy.registered;
     const policy = registered.policy;
     let call: (() => Violation[]) | undefined;
@@ -79,7 +79,6 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
       root = p.root;
       call = () => policy.check(p, ctx);
     } else {
-      if (!registered.kinds.some((k) => k.kind === input.kind.kind && k.group === input.kind.group)) continue;
       if (!registered.operations.includes(input.operation)) continue;
       if (subResource !== '' && !registered.subResources.includes(subResource)) continue;
       const object = input.operation === 'DELETE' ? input.oldObject : input.object;

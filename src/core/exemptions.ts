@@ -1,5 +1,5 @@
 import type { EvaluationInput } from './types.js';
-import { matchesSelector, type LabelSelector } from './selectors.js';
+import { isEmptySelector, matchesSelector, type LabelSelector } from './selectors.js';
 import { getIn, isRecord } from './safe.js';
 import { lookupKind } from './kinds.js';
 
@@ -34,8 +34,9 @@ export function exemptionReason(ex: Exemptions | undefined, input: EvaluationInp
     const rc = isRecord(spec) ? spec.runtimeClassName : undefined;
     if (typeof rc === 'string' && ex.runtimeClasses.includes(rc)) return `runtime class ${rc}`;
   }
-  if (ex.namespaceSelector && input.namespaceLabels !== undefined && matchesSelector(ex.namespaceSelector, input.namespaceLabels)) return 'namespace selector';
-  if (ex.objectSelector) {
+  // An empty selector would match everything and silently exempt every request: it exempts nothing.
+  if (ex.namespaceSelector && !isEmptySelector(ex.namespaceSelector) && input.namespaceLabels !== undefined && matchesSelector(ex.namespaceSelector, input.namespaceLabels)) return 'namespace selector';
+  if (ex.objectSelector && !isEmptySelector(ex.objectSelector)) {
     const labels = getIn(input.object, ['metadata', 'labels']) ?? getIn(input.oldObject, ['metadata', 'labels']);
     if (matchesSelector(ex.objectSelector, labels)) return 'object selector';
   }

@@ -26,3 +26,16 @@ export function fromJsonPointer(pointer: string): PathSegment[] {
     .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((seg) => (/^(0|[1-9][0-9]*)$/.test(seg) ? Number(seg) : seg));
 }
+
+/** Parses a path produced by formatPath back into segments (for locating findings in sources). */
+export function parsePath(text: string): PathSegment[] {
+  const out: PathSegment[] = [];
+  const re = /([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\./g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { pssPolicyIds, type Registry } from './registry.js';
 import type { Action, Mode, PssLevel, PssVersion } from './types.js';
+import { kindKey, lookupKind, type GroupKind } from './kinds.js';
 import { ACTION_RANK } from './types.js';
 import { LATEST_PSS_VERSION, parsePssVersion, versionAtLeast, formatPssVersion } from './version.js';
 
@@ -18,6 +19,27 @@ export interface Plan {
   notes: readonly string[];
 }
 
+// Most policies inspect a few kinds; the entries that can apply to a kind are indexed on first use so
+// that a Deployment never walks the RBAC and NetworkPolicy policies.
+const byKindCache = new WeakMap<Plan, Map<string, readonly PlanEntry[]>>();
+
+/** The plan's entries that can apply to objects of this kind (pod rules for pod-bearing kinds). */
+export function entriesForKind(plan: Plan, gk: GroupKind): readonly PlanEntry[] {
+  let index = byKindCache.get(plan);
+  if (!index) byKindCache.set(plan, (index = new Map()));
+  const key = kindKey(gk);
+  let list = index.get(key);
+  if (!list) {
+    const podKind = lookupKind(gk)?.podPath !== undefined;
+    list = plan.entries.filter((e) => {
+      const r = e.policy.registered;
+      return r.policy.target === 'pod' ? podKind : r.kinds.some((k) => k.kind === gk.kind && k.group === gk.group);
+    });
+    if (index.size < 1000) index.set(key, list);
+  }
+  return list;
+}
+
 const MODE_ACTIONS: readonly [string, Action][] = [['enforce', 'deny'], ['warn', 'warn'], ['audit', 'audit']];
 const LEVELS: readonly PssLevel[] = ['privileged', 'baseline', 'restricted'];
 const MODES: readonly Mode[] = ['enforce', 'warn', 'audit'];
@@ -28,7 +50,7 @@ const planCache = new WeakMap<EngineConfig, Map<string, Plan>>();
 
 export function planFor(config: EngineConfig, registry: Registry, namespaceLabels: Record<string, string> | undefined): Plan {
   const relevant = relevantLabels(config, namespaceLabels);
-  const key = JSON.stringify(relevant);
+  const key = relevant === NO_LABELS ? '' : JSON.stringify(relevant);
   let byLabels = planCache.get(config);
   if (!byLabels) {
     byLabels = new Map();
@@ -42,11 +64,23 @@ export function planFor(config: EngineConfig, registry: Registry, namespaceLabel
   return plan;
 }
 
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const SUFFIXES = ['enforce', 'enforce-version', 'warn', 'warn-version', 'audit', 'audit-version'];
+
 /** The labels the plan depends on, for the first prefix that sets each. */
 function relevantLabels(config: EngineConfig, labels: Record<string, string> | undefined): Record<string, string> {
+  if (!labels || typeof labels !== 'object') return NO_LABELS;
+  // Most namespaces carry none of our labels: answer that without building anything.
+  let any = false;
+  for (const key in labels) {
+    if (config.labelPrefixes.some((p) => key.startsWith(p) && key.charCodeAt(p.length) === 47 /* / */)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return NO_LABELS;
   const out: Record<string, string> = {};
-  if (!labels || typeof labels !== 'object') return out;
-  for (const suffix of ['enforce', 'enforce-version', 'warn', 'warn-version', 'audit', 'audit-version']) {
+  for (const suffix of SUFFIXES) {
     for (const prefix of config.labelPrefixes) {
       const v = labels[`${prefix}/${suffix}`];
       if (typeof v === 'string') {

@@ -62,6 +62,8 @@ export function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const out: ErrorObject[] = [];
   for (const e of errors) {
     if (e.keyword === 'if') continue; // the branch error that follows says what failed
+    // ajv-errors with singleError can emit an empty errorMessage error once the real one was reported.
+    if (e.keyword === 'errorMessage' && Array.isArray(e.params.errors) && e.params.errors.length === 0) continue;
     if (combinatorPaths.some((p) => e.schemaPath.startsWith(p) && e.keyword !== 'errorMessage')) continue;
     const key = e.instancePath + '\u0000' + missingProperty(e);
     if (seen.has(key)) continue;
@@ -72,7 +74,10 @@ export function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 }
 
 function missingProperty(e: ErrorObject): string {
-  return e.keyword === 'required' && typeof e.params.missingProperty === 'string' ? e.params.missingProperty : '';
+  if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') return e.params.missingProperty;
+  // An errorMessage replacing exactly one `required` error points at the missing property too.
+  const inner = e.keyword === 'errorMessage' && Array.isArray(e.params.errors) ? (e.params.errors as ErrorObject[]) : [];
+  return inner.length === 1 && inner[0] ? missingProperty(inner[0]) : '';
 }
 
 /** Path of the offending field; for `required`, the missing property itself. */

@@ -23,3 +23,7 @@ export function matchesSelector(selector: LabelSelector, labels: unknown): boole
   }
   return true;
 }
+
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}

@@ -20,9 +20,17 @@ export function formatPssVersion(v: PssVersion): string {
   return `v${v.major}.${v.minor}`;
 }
 
+// Policies compare against a handful of literal versions on every call; parse each once.
+const sinceCache = new Map<string, number>();
+
 /** True when `v` is at or after `since` (`v1.22`). */
 export function versionAtLeast(v: PssVersion, since: string): boolean {
-  const s = parsePssVersion(since);
-  if (s === undefined) throw new Error(`invalid version ${since}`);
-  return v.minor >= s.minor;
+  let minor = sinceCache.get(since);
+  if (minor === undefined) {
+    const s = parsePssVersion(since);
+    if (s === undefined) throw new Error(`invalid version ${since}`);
+    minor = s.minor;
+    if (sinceCache.size < 1000) sinceCache.set(since, minor);
+  }
+  return v.minor >= minor;
 }

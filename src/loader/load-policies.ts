@@ -27,14 +27,24 @@ export async function findPolicyFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (d: string, depth: number): Promise<void> => {
     const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    // Symbolic links are followed: a ConfigMap volume presents every file and folder as a link into
+    // its `..data` snapshot. MAX_DEPTH bounds a link cycle.
+    const typeOf = async (e: (typeof entries)[number]): Promise<'file' | 'dir' | 'other'> => {
+      if (e.isSymbolicLink()) {
+        const s = await stat(join(d, e.name)).catch(() => undefined);
+        return s?.isFile() ? 'file' : s?.isDirectory() ? 'dir' : 'other';
+      }
+      return e.isFile() ? 'file' : e.isDirectory() ? 'dir' : 'other';
+    };
+    const types = new Map(await Promise.all(entries.map(async (e) => [e.name, await typeOf(e)] as const)));
     // One policy per folder: the first policy file in POLICY_FILES order wins (policy.ts over a stale policy.js).
-    const own = POLICY_FILES.find((f) => entries.some((e) => e.isFile() && e.name === f));
+    const own = POLICY_FILES.find((f) => types.get(f) === 'file');
     if (own) {
       found.push(join(d, own));
       return;
     }
     if (depth >= MAX_DEPTH) return;
-    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(d, e.name), depth + 1);
+    for (const e of entries) if (types.get(e.name) === 'dir' && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(d, e.name), depth + 1);
   };
   await walk(dir, 0);
   return found;

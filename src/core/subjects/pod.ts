@@ -42,7 +42,37 @@ export interface VisitedContainer {
  * Every container of a pod, init and ephemeral ones included, in the order Pod Security Admission
  * reports them. Entries that are not objects are skipped rather than trusted.
  */
-export function containersOf(spec: PodSpec): VisitedContainer[] {
+export function containersOf(spec: PodSpec): readonly VisitedContainer[] {
+  // Every pod rule visits the same containers of the same spec within one evaluation: build the list
+  // once per spec object. Callers must not mutate it (it is frozen).
+  if (typeof spec !== 'object' || spec === null) return collectContainers(spec);
+  const cached = visitCache.get(spec);
+  if (cached !== undefined && stillValid(spec, cached)) return cached.out;
+  const out = collectContainers(spec);
+  visitCache.set(spec, { lists: CONTAINER_TYPES.map((t) => (spec as Record<string, unknown>)[t]), out });
+  return out;
+}
+
+interface VisitCacheEntry { lists: unknown[]; out: readonly VisitedContainer[] }
+const visitCache = new WeakMap<object, VisitCacheEntry>();
+
+/** The cache holds only while the container lists are the same arrays holding the same objects. */
+function stillValid(spec: PodSpec, entry: VisitCacheEntry): boolean {
+  let n = 0;
+  for (let i = 0; i < CONTAINER_TYPES.length; i++) {
+    const list = (spec as Record<string, unknown>)[CONTAINER_TYPES[i]!];
+    if (list !== entry.lists[i]) return false;
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      if (!isRecord(c)) continue;
+      if (entry.out[n]?.container !== c) return false;
+      n++;
+    }
+  }
+  return n === entry.out.length;
+}
+
+function collectContainers(spec: PodSpec): readonly VisitedContainer[] {
   const out: VisitedContainer[] = [];
   for (const type of CONTAINER_TYPES) {
     const list = asArray((spec as Record<string, unknown>)[type]);
@@ -50,10 +80,10 @@ export function containersOf(spec: PodSpec): VisitedContainer[] {
       const container = list[index];
       if (!isRecord(container)) continue;
       const name = typeof container.name === 'string' && container.name !== '' ? container.name : `${type}[${index}]`;
-      out.push({ container: container as Container, type, index, path: ['spec', type, index], label: name });
+      out.push(Object.freeze({ container: container as Container, type, index, path: Object.freeze(['spec', type, index]) as PathSegment[], label: name }));
     }
   }
-  return out;
+  return Object.freeze(out);
 }
 
 /**

@@ -1,0 +1,187 @@
+{{/* Names and labels. */}}
+{{- define "kube-posture.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "kube-posture.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kube-posture.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kube-posture.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "kube-posture.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "kube-posture.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: kube-posture
+{{- end -}}
+
+{{- define "kube-posture.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "kube-posture.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kube-posture.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kube-posture.tlsSecretName" -}}
+{{- if eq .Values.certificates.mode "provided" -}}
+{{- required "certificates.provided.secretName is required when certificates.mode is provided" .Values.certificates.provided.secretName -}}
+{{- else -}}
+{{- printf "%s-tls" (include "kube-posture.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kube-posture.certificateName" -}}
+{{- printf "%s-serving" (include "kube-posture.fullname" .) -}}
+{{- end -}}
+
+{{/* The configuration file, as the server reads it with --config. */}}
+{{- define "kube-posture.configFile" -}}
+{{- $cfg := deepCopy .Values.config -}}
+{{- $_ := set $cfg "profile" .Values.profile -}}
+{{- $_ := set $cfg "mode" .Values.mode -}}
+{{- if include "kube-posture.hasUserPolicies" . -}}
+{{- $_ := set $cfg "policyDirectories" (list "/etc/kube-posture/user-policies") -}}
+{{- end -}}
+{{- toYaml $cfg -}}
+{{- end -}}
+
+{{- define "kube-posture.hasUserPolicies" -}}
+{{- if or .Values.userPolicies.files .Values.userPolicies.existingConfigMap -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The namespace selector of every webhook. The release namespace and kube-system are excluded whatever
+the values say: a webhook that can deny its own pods (or the control plane's) cannot recover from an
+outage. User expressions are ANDed after the exclusion, so they can narrow the selection, never widen it.
+*/}}
+{{- define "kube-posture.namespaceSelector" -}}
+{{- $root := index . 0 -}}
+{{- $extra := index . 1 -}}
+{{- $excluded := concat (list $root.Release.Namespace "kube-system") ($root.Values.webhook.excludedNamespaces | default list) | uniq -}}
+{{- $sel := $root.Values.webhook.namespaceSelector | default dict -}}
+{{- $exprs := list (dict "key" "kubernetes.io/metadata.name" "operator" "NotIn" "values" $excluded) -}}
+{{- if $root.Values.webhook.namespaceOptOutLabel -}}
+{{- /* Break glass per namespace: `<prefix>/webhook=disabled` takes it out of both webhooks at once. */ -}}
+{{- $prefix := $root.Values.config.namespaceLabels.prefix | default "kube-posture.io" -}}
+{{- $exprs = append $exprs (dict "key" (printf "%s/webhook" $prefix) "operator" "NotIn" "values" (list "disabled")) -}}
+{{- end -}}
+{{- $exprs = concat $exprs ($sel.matchExpressions | default list) $extra -}}
+{{- $out := dict "matchExpressions" $exprs -}}
+{{- if $sel.matchLabels -}}
+{{- $_ := set $out "matchLabels" $sel.matchLabels -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+Admission rules, computed from files/rules.json (generated from the policy library by
+`npm run gen:manifests`) the same way `webhookRules()` computes them in TypeScript:
+
+  denySet  = resources of enabled deny-action policies, plus every Pod Security Standards check
+             (namespace labels can enforce any of them without a redeploy);
+  otherSet = resources of enabled warn/audit-action policies.
+
+Returns JSON {"deny": [rules], "warn": [rules]}:
+  mode enforce:      deny = denySet;                   warn = otherSet minus denySet
+  mode warn/audit:   deny = namespaced part of denySet  (only for namespaces labelled <prefix>/mode: enforce);
+                     warn = denySet plus otherSet
+The deny and warn rule sets are disjoint under enforce, so no request is evaluated twice.
+*/}}
+{{- define "kube-posture.ruleSets" -}}
+{{- $raw := .Files.Get "files/rules.json" -}}
+{{- if not $raw -}}{{- fail "files/rules.json is missing: run npm run gen:manifests" -}}{{- end -}}
+{{- $data := $raw | fromJson -}}
+{{- if not (hasKey $data.profiles .Values.profile) -}}
+{{- fail (printf "profile %q is not a built-in profile; known: %s" .Values.profile (keys $data.profiles | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- $profile := index $data.profiles .Values.profile -}}
+{{- $settings := .Values.config.policies | default dict -}}
+{{- $entries := dict -}}
+{{- $denySet := dict -}}
+{{- $otherSet := dict -}}
+{{- range $id, $p := $data.policies -}}
+{{- $s := index $settings $id | default dict -}}
+{{- $inProfile := hasKey $profile $id -}}
+{{- $on := or $inProfile (hasKey $s "action") -}}
+{{- if hasKey $s "enabled" -}}{{- $on = $s.enabled -}}{{- end -}}
+{{- $action := $p.defaultAction -}}
+{{- if $inProfile -}}{{- $action = index $profile $id -}}{{- end -}}
+{{- if hasKey $s "action" -}}{{- $action = $s.action -}}{{- end -}}
+{{- $target := "" -}}
+{{- if or $p.pss (and $on (eq $action "deny")) -}}{{- $target = "deny" -}}{{- else if $on -}}{{- $target = "other" -}}{{- end -}}
+{{- if $target -}}
+{{- $set := $denySet -}}
+{{- if eq $target "other" -}}{{- $set = $otherSet -}}{{- end -}}
+{{- range $e := index $data.resourceSets $p.resources -}}
+{{- $_ := set $entries $e.key $e -}}
+{{- $ops := index $set $e.key | default (dict) -}}
+{{- range $e.operations -}}{{- $_ := set $ops . true -}}{{- end -}}
+{{- $_ := set $set $e.key $ops -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $deny := dict -}}
+{{- $warn := dict -}}
+{{- if eq .Values.mode "enforce" -}}
+{{- $deny = $denySet -}}
+{{- range $k, $ops := $otherSet -}}
+{{- $left := dict -}}
+{{- $taken := index $denySet $k | default (dict) -}}
+{{- range $op, $_ := $ops -}}{{- if not (hasKey $taken $op) -}}{{- $_ := set $left $op true -}}{{- end -}}{{- end -}}
+{{- if $left -}}{{- $_ := set $warn $k $left -}}{{- end -}}
+{{- end -}}
+{{- else -}}
+{{- range $k, $ops := $denySet -}}
+{{- if eq (index $entries $k).scope "Namespaced" -}}{{- $_ := set $deny $k $ops -}}{{- end -}}
+{{- end -}}
+{{- range $k, $ops := $denySet -}}{{- $_ := set $warn $k (deepCopy $ops) -}}{{- end -}}
+{{- range $k, $ops := $otherSet -}}
+{{- $all := index $warn $k | default (dict) -}}
+{{- range $op, $_ := $ops -}}{{- $_ := set $all $op true -}}{{- end -}}
+{{- $_ := set $warn $k $all -}}
+{{- end -}}
+{{- end -}}
+{{- $result := dict -}}
+{{- range $name, $set := dict "deny" $deny "warn" $warn -}}
+{{- $rules := list -}}
+{{- $byGroup := dict -}}
+{{- range $k := keys $set | sortAlpha -}}
+{{- $e := index $entries $k -}}
+{{- $ops := list -}}
+{{- range $op := list "CREATE" "UPDATE" "DELETE" "CONNECT" -}}{{- if hasKey (index $set $k) $op -}}{{- $ops = append $ops $op -}}{{- end -}}{{- end -}}
+{{- $gk := printf "%s|%s|%s" $e.apiGroup (join "," $ops) $e.scope -}}
+{{- if not (hasKey $byGroup $gk) -}}
+{{- $_ := set $byGroup $gk (len $rules) -}}
+{{- $rules = append $rules (dict "apiGroups" (list $e.apiGroup) "apiVersions" list "operations" $ops "resources" list "scope" $e.scope) -}}
+{{- end -}}
+{{- $rule := index $rules (index $byGroup $gk) -}}
+{{- $_ := set $rule "resources" (append $rule.resources $e.resource) -}}
+{{- range $v := $e.apiVersions -}}{{- if not (has $v $rule.apiVersions) -}}{{- $_ := set $rule "apiVersions" (append $rule.apiVersions $v) -}}{{- end -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $result $name (concat $rules (index $.Values.webhook.extraRules $name | default list)) -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}

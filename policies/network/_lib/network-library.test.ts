@@ -1,0 +1,73 @@
+import t from 'tap';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLibrary } from '../../../src/loader/load-policies.js';
+import { DEFAULT_POLICY_CONFIG, resolveEngineConfig } from '../../../src/core/engine-config.js';
+import { evaluate } from '../../../src/core/engine.js';
+import { inputFromObject } from '../../../src/core/input.js';
+import { defaultsOf } from '../../../src/core/schema-policy.js';
+import { LATEST_PSS_VERSION } from '../../../src/core/version.js';
+import { runAllFixtures } from '../../../src/testing/fixtures.js';
+
+const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { registry, problems } = await loadLibrary({ builtinDir: dir });
+const policies = [...registry.policies.values()].map((r) => r.policy);
+
+t.test('the NetworkPolicy library loads with complete metadata', async (t) => {
+  t.same(problems, []);
+  t.ok(policies.length >= 6, `${policies.length} NetworkPolicy policies`);
+  for (const p of policies) {
+    t.equal(p.category, 'network', p.id);
+    t.ok(p.controls.includes('cis-k8s:5.3.2'), `${p.id} maps to CIS 5.3.2`);
+    t.ok(p.controls.includes('nsa:network-separation'), `${p.id} maps to NSA`);
+    t.equal(p.recommended, 'warn', p.id);
+  }
+});
+
+t.test('every fixture passes', async (t) => {
+  const { results, problems: fixtureProblems } = await runAllFixtures(registry);
+  t.same(fixtureProblems, []);
+  t.ok(results.length >= 2 * policies.length);
+  for (const r of results.filter((x) => !x.ok)) t.fail(`${r.fixture.file}#${r.fixture.index}: ${r.reason ?? ''}`);
+});
+
+t.test('checks are total on malformed objects', async (t) => {
+  const specs: unknown[] = [
+    undefined, null, 'x', {}, { podSelector: 'x', ingress: 'x', egress: 5, policyTypes: 'Egress' },
+    { ingress: [null, 'x', { from: 'x', ports: 'x' }, { from: [null, { ipBlock: 'x' }, { ipBlock: { cidr: 5, except: 'x' } }], ports: [null, { port: {}, endPort: 'x' }] }] },
+    { policyTypes: ['Egress', null], egress: [{ to: [{ ipBlock: { cidr: '999.0.0.0/8', except: [null, 'junk/99'] } }, { ipBlock: { cidr: '::/0' } }, { namespaceSelector: 'x' }] }] },
+  ];
+  for (const p of policies) {
+    if (p.target !== 'object') {
+      t.fail(`${p.id} should be an object policy`);
+      continue;
+    }
+    for (const spec of specs) {
+      const object = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'y' }, spec };
+      let out: unknown;
+      t.doesNotThrow(() => { out = p.check(object, { params: defaultsOf(p.parameters), version: LATEST_PSS_VERSION, input: inputFromObject(object) }); }, p.id);
+      t.ok(Array.isArray(out));
+    }
+  }
+});
+
+t.test('metadata egress honours its parameters', async (t) => {
+  const policy = (addresses: string[]) => resolveEngineConfig({
+    ...DEFAULT_POLICY_CONFIG, profile: 'none',
+    policies: { 'netpol-no-metadata-egress': { enabled: true, action: 'warn', parameters: { metadataAddresses: addresses } } },
+  }, registry);
+  const np = {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'y' },
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] },
+  };
+  const custom = policy(['10.1.2.3']);
+  t.same(custom.problems, []);
+  const findings = evaluate(inputFromObject(np), registry, custom.config!).findings;
+  t.equal(findings.length, 1);
+  t.equal(findings[0]?.path, 'spec.egress[0].to[0].ipBlock.cidr');
+  t.match(findings[0]?.message, /10\.1\.2\.3/);
+  t.equal(evaluate(inputFromObject(np), registry, policy(['169.254.169.254']).config!).findings.length, 0);
+  const bad = policy(['not-an-ip']);
+  t.equal(bad.config, undefined, 'an invalid address is rejected when the configuration is loaded');
+  t.match(bad.problems.map((p) => p.message).join(' '), /not-an-ip/);
+});

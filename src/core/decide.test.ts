@@ -1,0 +1,62 @@
+import t from 'tap';
+import { decide, denyMessage, WARNING_MAX_CHARS } from './decide.js';
+import type { Finding } from './types.js';
+
+function finding(over: Partial<Finding>): Finding {
+  return { kind: 'violation', policyId: 'p', title: 't', severity: 'high', category: 'c', action: 'deny', message: 'm', path: 'spec.x', remediation: 'r', controls: [], ...over };
+}
+
+t.test('enforce: every deny-level finding in one line with its rule and path', async (t) => {
+  const d = decide({ mode: 'enforce', findings: [
+    finding({ policyId: 'pss-privileged', message: 'container "app": securityContext.privileged must be false', path: 'spec.containers[0].securityContext.privileged' }),
+    finding({ policyId: 'pss-host-namespaces', message: 'hostNetwork must be unset or false', path: 'spec.hostNetwork' }),
+    finding({ policyId: 'latest', action: 'warn', message: 'image tag latest', path: 'spec.containers[0].image' }),
+  ] });
+  t.equal(d.allowed, false);
+  t.equal(d.message, 'kube-posture: 2 policy violations: [pss-privileged] container "app": securityContext.privileged must be false (spec.containers[0].securityContext.privileged); [pss-host-namespaces] hostNetwork must be unset or false (spec.hostNetwork)');
+  t.notMatch(d.message, /\n/);
+  t.same(d.warnings, ['[latest] image tag latest (spec.containers[0].image)'], 'warnings are returned on denied answers too');
+});
+
+t.test('warn mode turns denials into warnings', async (t) => {
+  const d = decide({ mode: 'warn', findings: [finding({ policyId: 'a' })] });
+  t.equal(d.allowed, true);
+  t.same(d.warnings, ['[a] m (spec.x)']);
+  t.same(d.wouldDeny.map((f) => f.policyId), ['a']);
+});
+
+t.test('audit mode never denies: would-deny warning and annotation', async (t) => {
+  const d = decide({ mode: 'audit', findings: [finding({ policyId: 'a' }), finding({ policyId: 'b', action: 'audit', message: 'noted' })] });
+  t.equal(d.allowed, true);
+  t.same(d.warnings, ['would deny: [a] m (spec.x)']);
+  t.equal(d.auditAnnotations['would-deny'], 'kube-posture: 1 policy violation: [a] m (spec.x)');
+  t.equal(d.auditAnnotations.b, '[b] noted (spec.x)');
+  const override = decide({ mode: 'enforce', findings: [finding({})] }, 'audit');
+  t.equal(override.allowed, true, 'a mode override applies');
+});
+
+t.test('warnings are short, free of control characters and unique', async (t) => {
+  const long = 'x'.repeat(300);
+  const d = decide({ mode: 'enforce', findings: [
+    finding({ action: 'warn', message: `line1\nline2\ttab\u0000nul`, path: 'a' }),
+    finding({ action: 'warn', message: `line1\nline2\ttab\u0000nul`, path: 'a' }),
+    finding({ action: 'warn', message: long, path: 'spec.containers[0]' }),
+    finding({ action: 'warn', message: 'lone surrogate \ud800 here', path: 'b' }),
+  ] });
+  t.equal(d.warnings.length, 3, 'duplicates are dropped');
+  for (const w of d.warnings) {
+    t.ok(w.length <= WARNING_MAX_CHARS, `at most ${WARNING_MAX_CHARS} chars: ${w.length}`);
+    t.notMatch(w, /[\u0000-\u001f\u007f]/, 'no control characters');
+    t.equal(w, w.toWellFormed(), 'well-formed');
+    t.notMatch(w, /^Warning:/);
+  }
+});
+
+t.test('the number of warnings is bounded', async (t) => {
+  const findings = Array.from({ length: 200 }, (_, i) => finding({ action: 'warn', message: `w${i}` }));
+  t.ok(decide({ mode: 'enforce', findings }).warnings.length <= 25);
+});
+
+t.test('deny message deduplicates identical findings', async (t) => {
+  t.equal(denyMessage([finding({}), finding({})]), 'kube-posture: 1 policy violation: [p] m (spec.x)');
+});

@@ -1,0 +1,42 @@
+import type { ScanReport } from '../scan/scan.js';
+
+/** XML text and attribute escaping; control characters XML 1.0 cannot carry are dropped. */
+function esc(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/**
+ * JUnit XML for CI test tabs: one test suite per file, one test case per object; deny-level findings
+ * are failures, policy errors are errors, warnings go to system-out.
+ */
+export function renderJunit(report: ScanReport): string {
+  const byFile = new Map<string, typeof report.objects>();
+  for (const o of report.objects) byFile.set(o.ref.file, [...(byFile.get(o.ref.file) ?? []), o]);
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const failures = report.objects.filter((o) => !o.decision.allowed).length;
+  out.push(`<testsuites name="kube-posture" tests="${report.objects.length}" failures="${failures}" errors="${report.problems.length}">`);
+  for (const [file, objects] of byFile) {
+    const f = objects.filter((o) => !o.decision.allowed).length;
+    out.push(`  <testsuite name="${esc(file)}" tests="${objects.length}" failures="${f}" errors="0">`);
+    for (const o of objects) {
+      const name = `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`;
+      out.push(`    <testcase classname="${esc(file)}" name="${esc(name)}" file="${esc(file)}" line="${o.ref.line}">`);
+      const deny = o.findings.filter((x) => x.action === 'deny' && x.kind === 'violation');
+      const errors = o.findings.filter((x) => x.kind === 'error');
+      if (deny.length > 0) out.push(`      <failure message="${esc(o.decision.message ?? `${deny.length} violation(s)`)}" type="policy-violation">${esc(deny.map((x) => `[${x.policyId}] ${x.message} at ${x.path} (line ${x.line}); fix: ${x.remediation}`).join('\n'))}</failure>`);
+      for (const e of errors) out.push(`      <error message="${esc(`[${e.policyId}] ${e.message}`)}" type="policy-error"/>`);
+      const notes = o.findings.filter((x) => x.action !== 'deny');
+      if (notes.length > 0) out.push(`      <system-out>${esc(notes.map((x) => `${x.action}: [${x.policyId}] ${x.message} at ${x.path}`).join('\n'))}</system-out>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  if (report.problems.length > 0) {
+    out.push(`  <testsuite name="input" tests="${report.problems.length}" failures="0" errors="${report.problems.length}">`);
+    for (const p of report.problems) out.push(`    <testcase classname="input" name="${esc(`${p.file ?? ''}:${p.line ?? 0}`)}"><error message="${esc(p.message)}" type="${p.code}"/></testcase>`);
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
