@@ -69,7 +69,7 @@ t.test('--metrics-port: probes and metrics on a separate plain-HTTP port, not on
   t.equal(ready.status, 200);
   const metrics = await (await fetch(`${running.opsUrl!.replace('0.0.0.0', '127.0.0.1')}/metrics`)).text();
   t.match(metrics, /kube_posture_config_reloads_total\{result="success",source="start"\} 1/);
-  t.match(metrics, /kube_posture_policies_enabled 5/);
+  t.ok(Number(/kube_posture_policies_enabled (\d+)/.exec(metrics)?.[1]) >= 5, 'the test policies (and the built-in library) are enabled');
   const ca = await readFile(join(dir, 'tls.crt'), 'utf8');
   const status = await new Promise<number>((resolve, reject) => {
     const req = httpsRequest({ host: '127.0.0.1', port: Number(new URL(running.url).port), path: '/metrics', ca, servername: 'localhost', agent: false }, (res) => {
