@@ -35,8 +35,8 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  const evaluations = new Counter({ name: `${p}policy_evaluations_total`, help: 'Policy runs by policy and result (pass, fail, error, timeout, skip).', labelNames: ['policy', 'result', 'dry_run'], registers: [registry] });
-  const policyErrors = new Counter({ name: `${p}policy_errors_total`, help: 'Policy runs that threw (error) or ran past their budget (timeout).', labelNames: ['policy', 'reason'], registers: [registry] });
+  const evaluations = new Counter({ name: `${p}policy_evaluations_total`, help: 'Policy runs by policy and result (pass, fail, error, timeout, skip).', labelNames: ['policy', 'result', 'dry_run'], registers: [registry], collect: () => flush() });
+  const policyErrors = new Counter({ name: `${p}policy_errors_total`, help: 'Policy runs that threw (error) or ran past their budget (timeout).', labelNames: ['policy', 'reason'], registers: [registry], collect: () => flush() });
   const malformed = new Counter({ name: `${p}admission_malformed_total`, help: 'Requests answered with an error instead of a review (400, 413, 503, 504), by error code.', labelNames: ['code'], registers: [registry] });
   const deadline = new Counter({ name: `${p}admission_deadline_exceeded_total`, help: 'Reviews whose ?timeout deadline passed before evaluation finished.', registers: [registry] });
   const reloads = new Counter({ name: `${p}config_reloads_total`, help: 'Configuration and policy reloads, by result and what triggered them.', labelNames: ['result', 'source'], registers: [registry] });
@@ -45,10 +45,26 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
   const nsSynced = new Gauge({ name: `${p}namespace_cache_synced`, help: '1 when the namespace informer has listed the cluster, 0 otherwise.', registers: [registry] });
   const nsSize = new Gauge({ name: `${p}namespace_cache_size`, help: 'Namespaces in the informer cache.', registers: [registry] });
 
+  // Policy outcomes are the hot path (one per policy per review): counted in plain arrays and added
+  // to the prom-client counters when scraped, so a review does no label hashing or string building.
+  const OUTCOMES: readonly PolicyOutcome[] = ['pass', 'fail', 'error', 'timeout', 'skip'];
+  const outcomeIndex: Record<PolicyOutcome, number> = { pass: 0, fail: 1, error: 2, timeout: 3, skip: 4 };
+  const pending = new Map<string, Float64Array>();
+  const flush = (): void => {
+    for (const [policy, counts] of pending) {
+      for (let i = 0; i < counts.length; i++) {
+        const n = counts[i]!;
+        if (n === 0) continue;
+        const outcome = OUTCOMES[i >> 1]!;
+        const dryRun = (i & 1) === 1;
+        evaluations.labels(policy, outcome, dry(dryRun)).inc(n);
+        if (outcome === 'error' || outcome === 'timeout') policyErrors.labels(policy, outcome).inc(n);
+        counts[i] = 0;
+      }
+    }
+  };
   const requestChildren = new Map<string, { inc(): void }>();
   const latencyChildren = new Map<string, { observe(v: number): void }>();
-  const outcomeChildren = new Map<string, { inc(): void }>();
-  const errorChildren = new Map<string, { inc(): void }>();
   const cached = <T>(map: Map<string, T>, key: string, make: () => T): T => {
     let child = map.get(key);
     if (child === undefined) {
@@ -67,8 +83,12 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       cached(latencyChildren, operation, () => latency.labels(operation)).observe(seconds);
     },
     outcome(policyId, outcome, dryRun) {
-      cached(outcomeChildren, `${policyId}\0${outcome}\0${dryRun}`, () => evaluations.labels(policyId, outcome, dry(dryRun))).inc();
-      if (outcome === 'error' || outcome === 'timeout') cached(errorChildren, `${policyId}\0${outcome}`, () => policyErrors.labels(policyId, outcome)).inc();
+      let counts = pending.get(policyId);
+      if (counts === undefined) {
+        counts = new Float64Array(OUTCOMES.length * 2);
+        pending.set(policyId, counts);
+      }
+      counts[outcomeIndex[outcome] * 2 + (dryRun ? 1 : 0)]! += 1;
     },
     malformed(code) {
       malformed.labels(code).inc();
