@@ -135,11 +135,20 @@ done
 wait "$child"
 `
 
-function startManaged(name: string, bin: string, args: string[], logFile: string, cleanupDir: string): Managed {
+function startManaged(
+  name: string,
+  bin: string,
+  args: string[],
+  logFile: string,
+  cleanupDir: string,
+  spawnOpts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Managed {
   const fd = openSync(logFile, 'a')
   const child = spawn('bash', ['-c', GUARD, 'e2e-guard', String(process.pid), cleanupDir, bin, ...args], {
     detached: true,
     stdio: ['ignore', fd, fd],
+    ...(spawnOpts.cwd ? { cwd: spawnOpts.cwd } : {}),
+    ...(spawnOpts.env ? { env: spawnOpts.env } : {}),
   })
   closeSync(fd)
   const exited = new Promise<number | null>((res) => {
@@ -164,6 +173,47 @@ function tail(file: string, lines: number): string {
     return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n')
   } catch {
     return '(no log)'
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Other long-running processes of a scenario (e.g. the project's webhook server), under the same
+// guard and exit hooks as the cluster's servers.
+
+export interface GuardedProcess {
+  readonly name: string
+  /** Where the process's stdout and stderr go. */
+  readonly logFile: string
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>
+  /** Undefined while running; otherwise why it stopped, with the log tail. */
+  exitReason(): string | undefined
+  /** SIGTERM to its process group, SIGKILL after graceMs (default 10000). Idempotent. */
+  stop(graceMs?: number): Promise<void>
+}
+
+export function startGuardedProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  opts: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv; cleanupDir?: string },
+): GuardedProcess {
+  installExitHooks()
+  const p = startManaged(name, bin, args, opts.logFile, opts.cleanupDir ?? '', {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+  })
+  // Registered like a cluster so that emergencyCleanup kills it; the directory is the caller's.
+  const entry = { procs: [p], workDir: opts.cleanupDir ?? '', keep: opts.cleanupDir === undefined }
+  live.add(entry)
+  void p.exited.then(() => live.delete(entry))
+  let stopped: Promise<void> | undefined
+  return {
+    name,
+    logFile: opts.logFile,
+    exited: p.exited,
+    exitReason: () => exitReason(p),
+    stop: (graceMs?: number) => (stopped ??= stopManaged(p, graceMs).then(() => void live.delete(entry))),
   }
 }
 
