@@ -167,6 +167,8 @@ t.test('namespace labels: restricted denies what baseline admits, and a relabel 
   // The profile's own warn-level restricted checks still warn there.
   t.ok(warnings(admitted).some((l) => l.includes('[pss-run-as-non-root]')), 'restricted checks still warn under baseline')
   t.ok(await stored('pod', 'baseline-pod', 'e2e-baseline'))
+  const dep = await apply(cluster, deployment('baseline-deploy', rootish), { namespace: 'e2e-baseline' })
+  t.equal(dep.code, 0, dep.stderr)
 
   const listening = server.logLines().filter((l) => l['msg'] === 'webhook listening').length
   const label = await cluster.kubectl(['label', 'namespace', 'e2e-baseline', 'kube-posture.io/enforce=restricted', '--overwrite'])
@@ -175,6 +177,19 @@ t.test('namespace labels: restricted denies what baseline admits, and a relabel 
   t.match(after.stderr, '[pss-run-as-non-root]')
   t.equal(server.process.exitReason(), undefined, 'the same server process is still running')
   t.equal(server.logLines().filter((l) => l['msg'] === 'webhook listening').length, listening, 'no restart')
+
+  // Objects admitted before the namespace was tightened can still be relabelled and scaled (updates
+  // that leave the pod spec alone are not judged, as with Pod Security Admission), not changed.
+  const relabel = await cluster.kubectl(['label', 'pod', 'baseline-pod', '-n', 'e2e-baseline', 'tier=web'])
+  t.equal(relabel.code, 0, `label an existing violating pod: ${relabel.stderr}`)
+  const scale = await cluster.kubectl(['patch', 'deployment', 'baseline-deploy', '-n', 'e2e-baseline', '--type=merge', '-p', '{"spec":{"replicas":2}}'])
+  t.equal(scale.code, 0, `change replicas of an existing violating deployment: ${scale.stderr}`)
+  const image = await cluster.kubectl(['set', 'image', 'pod/baseline-pod', '-n', 'e2e-baseline', 'app=registry.k8s.io/pause:3.9'])
+  t.equal(image.code, 1, 'changing the pod spec is judged')
+  t.match(image.stderr, deniedBy(DENY_WEBHOOK))
+  t.match(image.stderr, '[pss-run-as-non-root]')
+  const scaleLine = await server.waitForLog((l) => l['name'] === 'baseline-deploy' && l['operation'] === 'UPDATE')
+  t.equal(scaleLine['decision'], 'allowed')
 
   // And back: removing the label restores the configured (recommended) behaviour.
   const unlabel = await cluster.kubectl(['label', 'namespace', 'e2e-baseline', 'kube-posture.io/enforce-'])
