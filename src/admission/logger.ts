@@ -24,8 +24,6 @@ export function createLogger(options: { level?: LevelWithSilent; destination?: D
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // Buffered: one write per 4 KiB of log lines rather than one per review (a syscall per review costs
-    // more than evaluating it). pino flushes the buffer on exit.
-    options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
