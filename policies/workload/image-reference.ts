@@ -21,9 +21,23 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
+// A cluster runs few distinct images and several policies parse each one per review: parse each
+// string once. Results are frozen; the cache is bounded and simply starts over when full.
+const parsed = new Map<string, ImageReference | undefined>();
+const PARSE_CACHE_MAX = 4096;
+
 /** Parses an image reference; undefined when it is not a valid reference (empty, spaces, bad tag). */
 export function parseImageReference(image: unknown): ImageReference | undefined {
-  if (typeof image !== 'string' || image === '' || image.length > 4096 || /\s/.test(image)) return undefined;
+  if (typeof image !== 'string') return undefined;
+  if (parsed.has(image)) return parsed.get(image);
+  const ref = parseUncached(image);
+  if (parsed.size >= PARSE_CACHE_MAX) parsed.clear();
+  parsed.set(image, ref === undefined ? undefined : Object.freeze(ref));
+  return parsed.get(image);
+}
+
+function parseUncached(image: string): ImageReference | undefined {
+  if (image === '' || image.length > 4096 || /\s/.test(image)) return undefined;
   let rest = image;
   let digest: string | undefined;
   const at = rest.indexOf('@');
