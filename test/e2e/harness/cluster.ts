@@ -203,7 +203,7 @@ export function startGuardedProcess(
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.env ? { env: opts.env } : {}),
   })
-  // Registered like a cluster so that emergencyCleanup kills it; the directory is the caller's.
+  // Registered like a cluster so that emergencyCleanup kills it (and removes cleanupDir, if given).
   const entry = { procs: [p], workDir: opts.cleanupDir ?? '', keep: opts.cleanupDir === undefined }
   live.add(entry)
   void p.exited.then(() => live.delete(entry))
