@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { lineOfPath } from '../yaml/locate.js';
 import type { PolicyConfig } from '../core/engine-config.js';
 import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
 import { configSchema } from './schema.js';
@@ -56,20 +57,7 @@ function toProblem(e: ErrorObject, doc: Document, lc: LineCounter, file: string)
   } else if (e.keyword === 'enum') {
     message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
-  const line = lineOf(doc, segments, lc);
-  return { code: 'KP_ERR_CONFIG_INVALID', message, file, path: segments.join('.') || '(root)', ...(line !== undefined ? { line } : {}) };
-}
-
-/** Line of the deepest node that exists along the path (the key itself for unknown keys). */
-function lineOf(doc: Document, segments: string[], lc: LineCounter): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = (node as { range?: number[] } | null)?.range?.[0];
-  for (const seg of segments) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-    if (!pair) break;
-    offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
-    node = pair.value;
-  }
-  return offset === undefined ? undefined : lc.linePos(offset).line;
+  // Unknown keys point at the key itself: it is the deepest node that exists along the path.
+  const line = lineOfPath(doc, segments.map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s)), lc);
+  return { code: 'KP_ERR_CONFIG_INVALID', message, file, path: segments.join('.') || '(root)', line };
 }

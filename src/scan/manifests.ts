@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { lineOfPath as locate } from '../yaml/locate.js';
 import type { Problem } from '../core/errors.js';
 import { isRecord } from '../core/safe.js';
 
@@ -92,24 +93,4 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Line of the deepest node that exists along the path. */
-function locate(doc: Document, path: readonly (string | number)[], lc: LineCounter): number {
-  let node: unknown = doc.contents;
-  let offset = (node as { range?: number[] } | null)?.range?.[0] ?? 0;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
-      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg];
-      if (!item) break;
-      offset = (item as { range?: number[] }).range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  return lc.linePos(offset).line;
 }
