@@ -25,34 +25,30 @@ export async function scaffoldPolicy(o: ScaffoldOptions): Promise<string[]> {
   await mkdir(join(folder, 'fixtures', 'pass'), { recursive: true });
   await mkdir(join(folder, 'fixtures', 'fail'), { recursive: true });
   const files: [string, string][] = [];
-  const meta = (indent: string) => [
-    `id: ${o.id}`,
-    `title: TODO one-line title`,
-    `description: Which fields this policy restricts and which values are allowed.`,
-    `severity: medium`,
-    `category: ${o.category}`,
-    `controls: []`,
-    `remediation: How to fix a violation.`,
-    `defaultAction: warn`,
-  ].map((l) => indent + l).join('\n');
+  // The metadata a new policy starts from, rendered as YAML or as TypeScript properties.
+  const fields: [string, string][] = [
+    ['id', o.id],
+    ['title', 'TODO one-line title'],
+    ['description', 'Which fields this policy restricts and which values are allowed.'],
+    ['severity', 'medium'],
+    ['category', o.category],
+    ['controls', '[]'],
+    ['remediation', 'How to fix a violation.'],
+    ['defaultAction', 'warn'],
+  ];
+  const yamlMeta = fields.map(([k, v]) => `${k}: ${v}`).join('\n');
+  const tsMeta = fields.map(([k, v]) => `  ${k}: ${v === '[]' ? v : `'${v}'`},`).join('\n');
   if (o.format === 'yaml') {
     const body = o.target === 'pod'
       ? `target: container\nschema:\n  properties:\n    securityContext:\n      properties:\n        privileged: { const: false }\nmessage: 'container "{container}": {path} must be false'\n`
       : `match: { kinds: [Service] }\nschema:\n  properties:\n    spec:\n      properties:\n        type: { not: { const: NodePort } }\nmessage: 'Service type {value} is not allowed'\n`;
-    files.push(['policy.yaml', `${meta('')}\n${body}`]);
+    files.push(['policy.yaml', `${yamlMeta}\n${body}`]);
   } else if (o.target === 'pod') {
     files.push(['policy.ts', `import { definePodPolicy, containersOf } from '${o.sdkImport}';
 
 /** Example: flags privileged containers. Replace the check with your rule. */
 export default definePodPolicy({
-  id: '${o.id}',
-  title: 'TODO one-line title',
-  description: 'Which fields this policy restricts and which values are allowed.',
-  severity: 'medium',
-  category: '${o.category}',
-  controls: [],
-  remediation: 'How to fix a violation.',
-  defaultAction: 'warn',
+${tsMeta}
   check(pod) {
     return containersOf(pod.spec)
       .filter((c) => c.container.securityContext?.privileged === true)
@@ -65,14 +61,7 @@ export default definePodPolicy({
 
 /** Example: flags NodePort Services. Replace the kinds and the check with your rule. */
 export default defineObjectPolicy({
-  id: '${o.id}',
-  title: 'TODO one-line title',
-  description: 'Which fields this policy restricts and which values are allowed.',
-  severity: 'medium',
-  category: '${o.category}',
-  controls: [],
-  remediation: 'How to fix a violation.',
-  defaultAction: 'warn',
+${tsMeta}
   match: { kinds: ['Service'] },
   check(object) {
     const type = asRecord(object.spec)?.type;
