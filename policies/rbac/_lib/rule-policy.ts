@@ -41,17 +41,12 @@ function pathOf(g: Grant, pointAt: 'verb' | 'resource'): Violation['path'] {
  * ClusterRoles they aggregate are checked on their own.
  */
 export function defineRulePolicy<P = Record<string, unknown>>(spec: RulePolicySpec<P>): ObjectPolicy<P & SystemExemptionParams> {
-  const { permissions, pointAt, skipNamed, message, parameters, ...meta } = spec;
-  return defineObjectPolicy<P & SystemExemptionParams>({
-    ...meta,
-    category: 'rbac',
-    match: { kinds: ROLE_KINDS },
-    parameters: { type: 'object', additionalProperties: false, properties: { ...SYSTEM_EXEMPTION_PARAMETERS, ...(parameters ?? {}) } },
-    check(object, ctx) {
-      if (isExemptRbacObject(object, ctx.params, ctx.input.userInfo)) return [];
-      if (hasAggregationRule(object)) return [];
-      const skip = skipNamed?.(ctx.params) ?? false;
-      const grants = findGrants(rulesOf(object), permissions(ctx.params)).filter((g) => !(skip && g.named));
+  const { permissions, pointAt, skipNamed, message, ...rest } = spec;
+  return defineRolePolicy<P>({
+    ...rest,
+    checkRules(rules, params) {
+      const skip = skipNamed?.(params) ?? false;
+      const grants = findGrants(rules, permissions(params)).filter((g) => !(skip && g.named));
       const byRule = new Map<number, Grant[]>();
       for (const g of grants) byRule.set(g.rule.index, [...(byRule.get(g.rule.index) ?? []), g]);
       return [...byRule.values()].map((ruleGrants) => {
@@ -63,7 +58,6 @@ export function defineRulePolicy<P = Record<string, unknown>>(spec: RulePolicySp
     },
   });
 }
-
 
 export type RolePolicySpec<P> = Omit<PolicyMetadata, 'category' | 'parameters' | 'prepare'> & {
   parameters?: Record<string, unknown>;
