@@ -11,7 +11,7 @@
  * Latencies are taken from every response (autocannon's own histogram has 1 ms resolution).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, open } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, open } from 'node:fs/promises';
 import { request as httpsRequest, Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -28,6 +28,11 @@ const { values } = parseArgs({ options: {
   'rate-duration': { type: 'string' },
   warmup: { type: 'string', default: '5' },
   profile: { type: 'string', default: 'recommended' },
+  // Extra flags for the webhook's node process, e.g. --trace-gc (its stdout is the log file).
+  'node-flags': { type: 'string', default: '' },
+  'log-level': { type: 'string', default: 'info' },
+  // Copy the webhook's log (and whatever the node flags printed) here at the end.
+  'keep-log': { type: 'string' },
 } });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
     // Webhook, logging at info to a file (one JSON line per review, as in production).
     const logFile = join(work, 'webhook.log');
     const log = await open(logFile, 'w');
-    const hook = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--profile', values.profile!, '--host', '127.0.0.1', '--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--log-level', 'info'], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
+    const hook = spawn(process.execPath, [...values['node-flags']!.split(' ').filter(Boolean), join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--profile', values.profile!, '--host', '127.0.0.1', '--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--log-level', values['log-level']!], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
     children.push(hook);
     const hookPort = Number(await waitFor(async () => /"url":"https:\/\/127\.0\.0\.1:(\d+)\/validate"/.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1], 'the webhook'));
     const loaded = /"policies":(\d+)/.exec(await readFile(logFile, 'utf8'))?.[1];
@@ -236,6 +241,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ loadavg: loadavg(), duration, connections, profile: values.profile, policies: Number(loaded), bare: bareMax, webhook: hookMax, ratio, bareAtRate: bareRate, webhookAtRate: hookRate, rssMiB: rss }));
   } finally {
     cleanup();
+    if (values['keep-log']) await copyFile(join(work, 'webhook.log'), values['keep-log']).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }
