@@ -202,6 +202,8 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
     opsUrl = `http://${opts.host ?? '0.0.0.0'}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
   }
   logger.info({ url, ops: opsUrl, clientCertificates: tls.ca !== undefined, mode: holder.current()?.set.engine.mode }, 'webhook listening');
+  // Log lines are buffered (see logger.ts); whoever waits for this one should not wait for the next flush.
+  logger.flush();
   if (devCert) {
     process.stderr.write(`\nkube-posture: development certificate in ${tlsFiles.certFile}\n  try: curl --cacert ${tlsFiles.certFile} -H 'Content-Type: application/json' --data @examples/admission-review-pod.json '${url.replace('0.0.0.0', '127.0.0.1')}?timeout=10s'\n\n`);
   }

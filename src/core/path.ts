@@ -20,11 +20,24 @@ export function formatPath(path: FieldPath): string {
 /** Parses a JSON Pointer (RFC 6901) as ajv reports `instancePath`, into path segments. */
 export function fromJsonPointer(pointer: string): PathSegment[] {
   if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((seg) => (/^(0|[1-9][0-9]*)$/.test(seg) ? Number(seg) : seg));
+  const parts: PathSegment[] = pointer.slice(1).split('/');
+  for (let i = 0; i < parts.length; i++) {
+    let seg = parts[i] as string;
+    if (seg.includes('~')) seg = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    parts[i] = isArrayIndex(seg) ? Number(seg) : seg;
+  }
+  return parts;
+}
+
+/** `0` or digits without a leading zero: what a pointer segment into an array looks like. */
+function isArrayIndex(seg: string): boolean {
+  const n = seg.length;
+  if (n === 0 || n > 15 || (n > 1 && seg.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = seg.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Parses a path produced by formatPath back into segments (for locating findings in sources). */

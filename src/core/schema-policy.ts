@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import addErrors from 'ajv-errors';
 import type { KubeObject } from './k8s.js';
 import { formatPath, fromJsonPointer, type PathSegment } from './path.js';
-import { isRecord, getIn } from './safe.js';
+import { isRecord } from './safe.js';
 import { containersOf, type PodSubject } from './subjects/pod.js';
 import type { CheckContext, ObjectPolicy, PodPolicy, Policy, PolicyMetadata, Violation, Operation } from './types.js';
 
@@ -80,17 +80,31 @@ function missingProperty(e: ErrorObject): string {
   return inner.length === 1 && inner[0] ? missingProperty(inner[0]) : '';
 }
 
-/** Path of the offending field; for `required`, the missing property itself. */
-function errorPath(e: ErrorObject, data: unknown): PathSegment[] {
-  const path = fromJsonPointer(e.instancePath).map((seg, i, all) => {
-    // ajv pointers do not say whether `0` is an index or a key; ask the data.
-    if (typeof seg === 'number' && !Array.isArray(getIn(data, all.slice(0, i)))) return String(seg);
-    return seg;
-  });
+/**
+ * Path of the offending field (for `required`, the missing property itself) and the value found there.
+ * One walk down the data: ajv pointers do not say whether `0` is an index or a key, so the data is asked.
+ */
+function errorLocation(e: ErrorObject, data: unknown): { path: PathSegment[]; value: unknown } {
+  const path = fromJsonPointer(e.instancePath);
+  let cur: unknown = data;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    if (Array.isArray(cur)) cur = typeof seg === 'number' ? cur[seg] : undefined;
+    else {
+      if (typeof seg === 'number') path[i] = String(seg);
+      cur = isRecord(cur) ? cur[path[i] as string] : undefined;
+    }
+  }
   const missing = missingProperty(e);
-  if (missing !== '') path.push(missing);
-  if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') path.push(e.params.additionalProperty);
-  return path;
+  if (missing !== '') {
+    path.push(missing);
+    cur = isRecord(cur) ? cur[missing] : undefined;
+  }
+  if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
+    path.push(e.params.additionalProperty);
+    cur = isRecord(cur) ? cur[e.params.additionalProperty] : undefined;
+  }
+  return { path, value: cur };
 }
 
 function displayValue(value: unknown): string {
@@ -118,9 +132,14 @@ function explain(e: ErrorObject): string {
   }
 }
 
-function fill(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(container|path|value)\}/g, (_m, k: string) => vars[k] ?? '');
+/** Fills `{container}`, `{path}` and `{value}`; each is computed only when the template names it. */
+function fill(template: string, vars: { container: string; path: () => string; value: () => string }): string {
+  if (!template.includes('{')) return template;
+  return template.replace(/\{(container|path|value)\}/g, (_m, k: string) => (k === 'container' ? vars.container : k === 'path' ? vars.path() : vars.value()));
 }
+
+// Shared by every passing call; frozen so that no caller can fill it for the others.
+const NONE: Violation[] = Object.freeze([]) as unknown as Violation[];
 
 /** Builds a Policy from a declarative document. Throws with a readable reason when it cannot. */
 export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
@@ -140,15 +159,13 @@ export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
 
   const violationsOf = (data: unknown, base: PathSegment[], containerName: string, params: Record<string, unknown> | undefined): Violation[] => {
     const validate = validatorFor(params);
-    if (validate(data)) return [];
+    if (validate(data)) return NONE;
     return relevantErrors(validate.errors ?? []).map((e) => {
-      const rel = errorPath(e, data);
-      const value = getIn(data, rel);
-      const scalar = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? value : undefined;
-      const fieldText = formatPath(rel);
-      const vars = { container: containerName, path: fieldText, value: displayValue(value) };
-      const message = e.keyword === 'errorMessage' ? fill(e.message ?? doc.message, vars) : doc.message !== '' ? fill(doc.message, vars) : `${fieldText} ${explain(e)}`;
-      return { path: [...base, ...rel], message, ...(scalar !== undefined ? { value: scalar } : {}) };
+      const { path: rel, value } = errorLocation(e, data);
+      const scalar = value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+      const vars = { container: containerName, path: () => formatPath(rel), value: () => displayValue(value) };
+      const message = e.keyword === 'errorMessage' ? fill(e.message ?? doc.message, vars) : doc.message !== '' ? fill(doc.message, vars) : `${formatPath(rel)} ${explain(e)}`;
+      return { path: base.length === 0 ? rel : [...base, ...rel], message, ...(scalar !== undefined ? { value: scalar } : {}) };
     });
   };
 
@@ -174,7 +191,13 @@ export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
     ...(podMatch ? { match: podMatch } : {}),
     check: (pod: PodSubject, ctx: CheckContext) => {
       if (target === 'pod') return violationsOf({ metadata: pod.metadata, spec: pod.spec }, [], '', ctx.params);
-      return containersOf(pod.spec).flatMap((c) => violationsOf(c.container, c.path, c.label, ctx.params));
+      // A loop, not flatMap: flatMap was a third of this check's cost on a three-container pod.
+      const out: Violation[] = [];
+      for (const c of containersOf(pod.spec)) {
+        const found = violationsOf(c.container, c.path, c.label, ctx.params);
+        for (let i = 0; i < found.length; i++) out.push(found[i]!);
+      }
+      return out;
     },
   };
   return policy;

@@ -27,6 +27,10 @@ t.test('malformed requests get 400 with KP_ERR_REVIEW_MALFORMED and a message na
     ['groups of the wrong type', mutate((r) => (r.request.userInfo.groups = [1, 2])), /userInfo\.groups/],
     ['extra of the wrong type', mutate((r) => (r.request.userInfo.extra = { a: 'b' })), /userInfo\.extra/],
     ['prototype poisoning', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","__proto__":{"x":1}}', /not valid JSON/],
+    ['prototype poisoning, escaped', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","\\u005f\\u005fproto__":{"x":1}}', /not valid JSON/],
+    ['prototype poisoning, escaped', '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"\\u005F_pr\\u006fto__":{"x":1}}}', /not valid JSON/],
+    ['prototype poisoning, nested', JSON.stringify(valid).replace('"metadata":{', '"metadata":{"__proto__":{"polluted":true},'), /not valid JSON/],
+    ['a BOM and broken JSON', '\ufeff{"apiVersion":', /not valid JSON/],
   ];
   for (const [name, body, message] of cases) {
     const r = await post(h.app, body);
@@ -34,6 +38,21 @@ t.test('malformed requests get 400 with KP_ERR_REVIEW_MALFORMED and a message na
     t.equal(r.body.code, 'KP_ERR_REVIEW_MALFORMED', `${name}: code`);
     t.match(r.body.message, message, `${name}: message`);
   }
+});
+
+t.test('bodies that merely mention __proto__ or use \\u escapes are parsed as before', async (t) => {
+  const h = await harness();
+  const valid = loadReview('pod-create-compliant.json');
+  // Go's encoder escapes <, > and & as \u003c, \u003e, \u0026: such bodies take the full parser.
+  const escaped = JSON.stringify(valid).replace('"metadata":{', '"metadata":{"annotations":{"note":"a \\u0026 b \\u003c c"},');
+  const withValue = structuredClone(valid);
+  withValue.request.object.metadata.annotations = { note: '__proto__' };
+  for (const [name, body] of [['\\u escapes', escaped], ['__proto__ as a value', JSON.stringify(withValue)], ['a BOM', '\ufeff' + JSON.stringify(valid)]] as const) {
+    const r = await post(h.app, body);
+    t.equal(r.status, 200, `${name}: 200`);
+    t.equal(r.body.response?.uid, valid.request.uid, `${name}: answered`);
+  }
+  t.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
 });
 
 t.test('a wrong, missing or odd content type is still read as JSON; an empty body is malformed', async (t) => {
