@@ -134,6 +134,8 @@ function checkWorkload(t: Test, name: string, set: ValueSet, objects: K8sObject[
   const tls = pod.volumes.find((v: { name: string }) => v.name === 'tls');
   const expectedSecret = values.certificates?.mode === 'provided' ? values.certificates.provided?.secretName : (objects.find((o) => o.kind === 'Certificate' && !(o.spec as { isCA?: boolean }).isCA)?.spec as { secretName?: string } | undefined)?.secretName;
   t.equal(tls.secret.secretName, expectedSecret, `${name}: mounts the certificate's secret`);
+  // Written in decimal in the chart: a literal 0440 is octal to kubectl (YAML 1.1) but 440 to YAML 1.2 readers.
+  t.equal(tls.secret.defaultMode, 0o440, `${name}: certificate files are 0440 whichever YAML version reads them`);
   t.notOk(c.volumeMounts.some((m: { subPath?: string }) => m.subPath), `${name}: no subPath mounts (renewed certificates appear in place)`);
   t.equal(pod.serviceAccountName, findObject(objects, 'ServiceAccount')?.metadata.name, `${name}: runs as the chart's service account`);
   t.ok((pod.topologySpreadConstraints ?? []).length >= 1, `${name}: spread constraints`);
