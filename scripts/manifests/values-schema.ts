@@ -57,6 +57,32 @@ const labelSelectorExpr: Schema = {
 const labelSelector = (description: string): Schema =>
   obj(description, { matchLabels: { type: 'object', additionalProperties: { type: 'string' } }, matchExpressions: list('', labelSelectorExpr) });
 
+/** A ConfigMap or Secret name (DNS subdomain), or empty. */
+const objectName = (description: string): Schema => str(description, { maxLength: 253, pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$' });
+const named = (key: 'configMapName' | 'secretName'): Schema => ({
+  required: [key],
+  properties: { [key]: { minLength: 1 }, [key === 'secretName' ? 'configMapName' : 'secretName']: { maxLength: 0 } },
+});
+
+/**
+ * Client-certificate verification (`serve --client-ca`). Enabled means exactly one source: a CA from
+ * both a ConfigMap and a Secret would leave which one is trusted to the template.
+ */
+const clientCA: Schema = obj(
+  'Require client certificates signed by this CA on the webhook port (the API server must present one: see docs/operations.md).',
+  {
+    enabled: bool('Require and verify client certificates (--client-ca).'),
+    configMapName: objectName('ConfigMap in the release namespace holding the PEM CA bundle (or secretName, not both).'),
+    secretName: objectName('Secret in the release namespace holding the PEM CA bundle (or configMapName, not both).'),
+    // The characters Kubernetes allows in ConfigMap and Secret keys.
+    key: str('Key of the CA bundle in that ConfigMap or Secret; only this key is mounted.', { minLength: 1, maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' }),
+  },
+  {
+    if: { properties: { enabled: { const: true } }, required: ['enabled'] },
+    then: { required: ['key'], oneOf: [named('configMapName'), named('secretName')] },
+  },
+);
+
 export function valuesSchema(): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -136,6 +162,7 @@ export function valuesSchema(): Schema {
             secretName: str('kubernetes.io/tls Secret in the release namespace.'),
             caBundle: str('Base64-encoded PEM CA bundle.', { pattern: '^[A-Za-z0-9+/=]*$' }),
           }),
+          clientCA,
         },
         {
           if: { properties: { mode: { const: 'provided' } } },

@@ -5,7 +5,7 @@ import { resolveEngineConfig, DEFAULT_POLICY_CONFIG } from '../core/engine-confi
 import { evaluate, type PolicyRunner } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
 import type { Registry } from '../core/registry.js';
-import type { Finding, Operation, RegisteredPolicy } from '../core/types.js';
+import { OPERATIONS, type Finding, type Operation, type RegisteredPolicy, type UserInfo } from '../core/types.js';
 import { isRecord } from '../core/safe.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -14,8 +14,11 @@ import { errorMessage } from '../core/errors.js';
  * at least one. A file may hold several YAML documents. A document is either a Kubernetes object, or a
  * case with context:
  *
- *   fixture: { version: v1.20, parameters: {...}, operation: UPDATE, oldObject: {...}, namespaceLabels: {...}, expectPaths: [...] }
+ *   fixture: { version: v1.20, parameters: {...}, operation: UPDATE, oldObject: {...}, namespaceLabels: {...},
+ *              userInfo: { username: ..., groups: [...] }, expectPaths: [...] }
  *   object: { apiVersion: v1, kind: Pod, ... }
+ *
+ * Without userInfo a case is evaluated like a manifest or a cluster scan: there is no requester.
  */
 export interface FixtureCase {
   file: string;
@@ -27,8 +30,52 @@ export interface FixtureCase {
   operation?: Operation;
   oldObject?: unknown;
   namespaceLabels?: Record<string, string>;
+  /** The requester, as in an AdmissionReview's request.userInfo. */
+  userInfo?: UserInfo;
   /** For fail cases: paths that must be among the findings. */
   expectPaths?: string[];
+}
+
+/** The keys a `fixture:` block may have. Anything else is reported: a misspelt key would be ignored silently. */
+const FIXTURE_KEYS = ['version', 'parameters', 'operation', 'oldObject', 'namespaceLabels', 'userInfo', 'expectPaths'];
+const USER_INFO_KEYS = ['username', 'uid', 'groups', 'extra'];
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * `fixture.userInfo`, checked rather than dropped when malformed: a case whose requester was ignored
+ * would be evaluated as a scan with no requester, which passes or fails for the wrong reason.
+ */
+export function parseUserInfo(value: unknown): { userInfo: UserInfo } | { problem: string } {
+  if (!isRecord(value)) return { problem: 'fixture.userInfo must be a mapping (username, uid, groups, extra)' };
+  const unknown = Object.keys(value).filter((k) => !USER_INFO_KEYS.includes(k));
+  if (unknown.length > 0) return { problem: `fixture.userInfo: unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')} (known: ${USER_INFO_KEYS.join(', ')})` };
+  const { username, uid, groups, extra } = value;
+  if (username !== undefined && typeof username !== 'string') return { problem: 'fixture.userInfo.username must be a string' };
+  if (uid !== undefined && typeof uid !== 'string') return { problem: 'fixture.userInfo.uid must be a string' };
+  if (groups !== undefined && !isStringList(groups)) return { problem: 'fixture.userInfo.groups must be a list of strings' };
+  if (extra !== undefined && !(isRecord(extra) && Object.values(extra).every(isStringList))) return { problem: 'fixture.userInfo.extra must map keys to lists of strings' };
+  return {
+    userInfo: {
+      ...(username !== undefined ? { username } : {}),
+      ...(uid !== undefined ? { uid } : {}),
+      ...(groups !== undefined ? { groups } : {}),
+      ...(extra !== undefined ? { extra: extra as Record<string, string[]> } : {}),
+    },
+  };
+}
+
+/** Problems of a `fixture:` block that would otherwise change the case silently. */
+function fixtureProblems(fx: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const unknown = Object.keys(fx).filter((k) => !FIXTURE_KEYS.includes(k));
+  if (unknown.length > 0) out.push(`fixture: unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')} (known: ${FIXTURE_KEYS.join(', ')})`);
+  if (fx.operation !== undefined && !OPERATIONS.includes(fx.operation as Operation)) out.push(`fixture.operation must be one of ${OPERATIONS.join(', ')}`);
+  if (fx.userInfo !== undefined) {
+    const parsed = parseUserInfo(fx.userInfo);
+    if ('problem' in parsed) out.push(parsed.problem);
+  }
+  return out;
 }
 
 export async function readFixtures(policyFile: string): Promise<{ cases: FixtureCase[]; problems: string[] }> {
@@ -55,6 +102,13 @@ export async function readFixtures(policyFile: string): Promise<{ cases: Fixture
         if (data === null || data === undefined) return;
         if (isRecord(data) && 'fixture' in data && 'object' in data && !('kind' in data)) {
           const fx = isRecord(data.fixture) ? data.fixture : {};
+          const bad = fixtureProblems(fx);
+          if (bad.length > 0) {
+            // Not run: reported instead, which fails `policies test` and the library suite.
+            problems.push(...bad.map((p) => `${file}#${index}: ${p}`));
+            return;
+          }
+          const user = fx.userInfo !== undefined ? parseUserInfo(fx.userInfo) : undefined;
           cases.push({
             file, index, expect, object: data.object,
             ...(typeof fx.version === 'string' ? { version: fx.version } : {}),
@@ -62,6 +116,7 @@ export async function readFixtures(policyFile: string): Promise<{ cases: Fixture
             ...(typeof fx.operation === 'string' ? { operation: fx.operation as Operation } : {}),
             ...('oldObject' in fx ? { oldObject: fx.oldObject } : {}),
             ...(isRecord(fx.namespaceLabels) ? { namespaceLabels: fx.namespaceLabels as Record<string, string> } : {}),
+            ...(user && 'userInfo' in user ? { userInfo: user.userInfo } : {}),
             ...(Array.isArray(fx.expectPaths) ? { expectPaths: fx.expectPaths.map(String) } : {}),
           });
         } else {
@@ -97,6 +152,7 @@ export function runFixture(registered: RegisteredPolicy, registry: Registry, fix
       ...(fixture.operation ? { operation: fixture.operation } : {}),
       ...(fixture.oldObject !== undefined ? { oldObject: fixture.oldObject } : {}),
       ...(fixture.namespaceLabels ? { namespaceLabels: fixture.namespaceLabels } : {}),
+      ...(fixture.userInfo ? { userInfo: fixture.userInfo } : {}),
     });
     findings = evaluate(input, registry, config, runner ? { runner } : {}).findings.filter((f) => f.policyId === id);
   } catch (err) {

@@ -50,6 +50,7 @@ const VALUE_SETS: Record<string, ValueSet> = {
   'none profile': { values: { profile: 'none' } },
   'user policies': { values: { userPolicies: { files: { 'my-policy/policy.yaml': 'id: my-policy\n' } } } },
   'service monitor': { values: { metrics: { serviceMonitor: { enabled: true } } } },
+  'client CA from a Secret': { values: { certificates: { clientCA: { enabled: true, secretName: 'apiserver-client-ca' } } } },
 };
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -134,6 +135,8 @@ function checkWorkload(t: Test, name: string, set: ValueSet, objects: K8sObject[
   const tls = pod.volumes.find((v: { name: string }) => v.name === 'tls');
   const expectedSecret = values.certificates?.mode === 'provided' ? values.certificates.provided?.secretName : (objects.find((o) => o.kind === 'Certificate' && !(o.spec as { isCA?: boolean }).isCA)?.spec as { secretName?: string } | undefined)?.secretName;
   t.equal(tls.secret.secretName, expectedSecret, `${name}: mounts the certificate's secret`);
+  // Written in decimal in the chart: a literal 0440 is octal to kubectl (YAML 1.1) but 440 to YAML 1.2 readers.
+  t.equal(tls.secret.defaultMode, 0o440, `${name}: certificate files are 0440 whichever YAML version reads them`);
   t.notOk(c.volumeMounts.some((m: { subPath?: string }) => m.subPath), `${name}: no subPath mounts (renewed certificates appear in place)`);
   t.equal(pod.serviceAccountName, findObject(objects, 'ServiceAccount')?.metadata.name, `${name}: runs as the chart's service account`);
   t.ok((pod.topologySpreadConstraints ?? []).length >= 1, `${name}: spread constraints`);
@@ -222,6 +225,37 @@ t.test('user policies are mounted as a policy directory', async (t) => {
   t.notOk(findObject(existing, 'ConfigMap', 'kube-posture-user-policies'), 'and no ConfigMap is rendered for it');
 });
 
+t.test('client certificate verification (--client-ca) is off by default and wired when enabled', async (t) => {
+  type Pod = { containers: { args: string[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: Record<string, any>[] };
+  const podOf = (objects: K8sObject[]): Pod => (findObject(objects, 'Deployment')!.spec as { template: { spec: Pod } }).template.spec;
+  const clientCaArgs = (pod: Pod) => pod.containers[0]!.args.filter((a) => a.startsWith('--client-ca'));
+
+  const off = podOf(await renderChart({}));
+  t.same(clientCaArgs(off), [], 'default: no --client-ca flag');
+  t.notOk(off.volumes.some((v) => v.name === 'client-ca'), 'default: no client-ca volume');
+  t.notOk(off.containers[0]!.volumeMounts.some((m) => m.name === 'client-ca'), 'default: no client-ca mount');
+  const disabledWithName = podOf(await renderChart({ certificates: { clientCA: { enabled: false, secretName: 'apiserver-client-ca' } } }));
+  t.same(clientCaArgs(disabledWithName), [], 'a source without enabled: true turns nothing on');
+
+  const sources = {
+    Secret: { values: { secretName: 'apiserver-client-ca' }, volume: { secret: { secretName: 'apiserver-client-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } } },
+    ConfigMap: { values: { configMapName: 'apiserver-client-ca', key: 'bundle.pem' }, volume: { configMap: { name: 'apiserver-client-ca', items: [{ key: 'bundle.pem', path: 'ca.crt' }], defaultMode: 0o440 } } },
+  };
+  for (const [kind, source] of Object.entries(sources)) {
+    const pod = podOf(await renderChart({ certificates: { clientCA: { enabled: true, ...source.values } } }));
+    const args = clientCaArgs(pod);
+    t.equal(args.length, 1, `${kind}: one --client-ca flag`);
+    const file = args[0]!.slice('--client-ca='.length);
+    const volume = pod.volumes.find((v) => v.name === 'client-ca');
+    const { name: _n, ...volumeSource } = volume ?? {};
+    t.same(volumeSource, source.volume, `${kind}: only the CA key is projected, as ca.crt, read-only mode`);
+    const mount = pod.containers[0]!.volumeMounts.find((m) => m.name === 'client-ca');
+    t.ok(mount?.readOnly, `${kind}: mounted read-only`);
+    t.equal(file, `${mount?.mountPath}/ca.crt`, `${kind}: the flag names the mounted file`);
+    t.notOk((mount as { subPath?: string } | undefined)?.subPath, `${kind}: no subPath (a rotated CA appears in place)`);
+  }
+});
+
 t.test('network policy: only the webhook and metrics ports in; DNS and the API server out', async (t) => {
   const np = findObject(await renderChart({}), 'NetworkPolicy')!;
   const spec = np.spec as { ingress: { ports: { port: number }[] }[]; egress: { ports: { port: number }[] }[]; policyTypes: string[] };
@@ -258,6 +292,13 @@ t.test('bad values are rejected before anything is applied', async (t) => {
     'user policy outside a folder': { userPolicies: { files: { 'policy.yaml': 'id: x' } } },
     'existing ConfigMap without items': { userPolicies: { existingConfigMap: 'my-policies' } },
     'removing the resource limits': { resources: { limits: null } },
+    'client CA enabled without a source': { certificates: { clientCA: { enabled: true } } },
+    'client CA from both a ConfigMap and a Secret': { certificates: { clientCA: { enabled: true, configMapName: 'a', secretName: 'b' } } },
+    'client CA enabled as a string': { certificates: { clientCA: { enabled: 'true', secretName: 'b' } } },
+    'client CA key with a path': { certificates: { clientCA: { enabled: true, secretName: 'b', key: '../ca.crt' } } },
+    'client CA empty key': { certificates: { clientCA: { enabled: true, secretName: 'b', key: '' } } },
+    'client CA unknown field': { certificates: { clientCA: { enabled: true, secret: 'b' } } },
+    'client CA invalid object name': { certificates: { clientCA: { enabled: true, configMapName: 'Client_CA' } } },
   };
   for (const [name, values] of Object.entries(bad)) {
     // Rejected by values.schema.json itself, not by a template failing later on.
