@@ -224,7 +224,8 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
       // Bounded: whatever has not finished after the grace period is cut off.
       const timer = setTimeout(() => {
         logger.error({ graceSeconds: opts.shutdownGrace }, 'grace period over; exiting with reviews in flight');
-        logger.flush();
+        // pino writes the buffered lines synchronously on exit; an asynchronous flush started here
+        // could still be in flight then and land after them.
         process.exit(1);
       }, opts.shutdownGrace * 1000);
       timer.unref();
