@@ -5,7 +5,7 @@
  * Labelled children are cached: `counter.labels(...)` hashes its labels on every call, and a review
  * touches one counter per policy run, which would otherwise dominate the cost of a cheap review.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { PolicyOutcome } from '../core/types.js';
 
 export type ReviewDecision = 'allowed' | 'denied' | 'would_deny' | 'exempt';
@@ -27,14 +27,9 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
   const p = options.prefix ?? 'kube_posture_';
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
 
-  const requests = new Counter({ name: `${p}admission_requests_total`, help: 'Admission reviews answered, by operation, kind, decision and dry run.', labelNames: ['operation', 'kind', 'decision', 'dry_run'], registers: [registry] });
-  const latency = new Histogram({
-    name: `${p}admission_duration_seconds`,
-    help: 'Time from receiving a parsed review to answering it.',
-    labelNames: ['operation'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  });
+  const requests = new Counter({ name: `${p}admission_requests_total`, help: 'Admission reviews answered, by operation, kind, decision and dry run.', labelNames: ['operation', 'kind', 'decision', 'dry_run'], registers: [registry], collect: () => flushRequests() });
+  const latency = new LatencyHistogram(`${p}admission_duration_seconds`, 'Time from receiving a parsed review to answering it.', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+  registry.registerMetric(latency as unknown as Metric);
   const evaluations = new Counter({ name: `${p}policy_evaluations_total`, help: 'Policy runs by policy and result (pass, fail, error, timeout, skip).', labelNames: ['policy', 'result', 'dry_run'], registers: [registry], collect: () => flush() });
   const policyErrors = new Counter({ name: `${p}policy_errors_total`, help: 'Policy runs that threw (error) or ran past their budget (timeout).', labelNames: ['policy', 'reason'], registers: [registry], collect: () => flush() });
   const malformed = new Counter({ name: `${p}admission_malformed_total`, help: 'Requests answered with an error instead of a review (400, 413, 503, 504), by error code.', labelNames: ['code'], registers: [registry] });
@@ -63,24 +58,35 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       }
     }
   };
-  const requestChildren = new Map<string, { inc(): void }>();
-  const latencyChildren = new Map<string, { observe(v: number): void }>();
-  const cached = <T>(map: Map<string, T>, key: string, make: () => T): T => {
-    let child = map.get(key);
-    if (child === undefined) {
-      child = make();
-      // Label values come from the request (kind); cap the cache so odd kinds cannot grow it unbounded.
-      if (map.size < 5000) map.set(key, child);
+  // Reviews are counted the same way: per label set in a plain map, added to the counter when scraped
+  // (a prom-client child still hashes its labels on every inc()).
+  const pendingRequests = new Map<string, { labels: [string, string, string, string]; n: number }>();
+  const flushRequests = (): void => {
+    for (const entry of pendingRequests.values()) {
+      if (entry.n === 0) continue;
+      requests.labels(...entry.labels).inc(entry.n);
+      entry.n = 0;
     }
-    return child;
   };
   const dry = (d: boolean): string => (d ? 'true' : 'false');
 
   return {
     registry,
     review(operation, kind, decision, dryRun, seconds) {
-      cached(requestChildren, `${operation}\0${kind}\0${decision}\0${dryRun}`, () => requests.labels(operation, kind, decision, dry(dryRun))).inc();
-      cached(latencyChildren, operation, () => latency.labels(operation)).observe(seconds);
+      const key = `${operation}\0${kind}\0${decision}\0${dryRun}`;
+      let entry = pendingRequests.get(key);
+      if (entry === undefined) {
+        // Label values come from the request (kind): past 5,000 label sets, flush and start over so
+        // odd kinds cannot grow the map without bound.
+        if (pendingRequests.size >= 5000) {
+          flushRequests();
+          pendingRequests.clear();
+        }
+        entry = { labels: [operation, kind, decision, dry(dryRun)], n: 0 };
+        pendingRequests.set(key, entry);
+      }
+      entry.n += 1;
+      latency.observe(operation, seconds);
     },
     outcome(policyId, outcome, dryRun) {
       let counts = pending.get(policyId);
@@ -110,4 +116,65 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       nsSize.set(size);
     },
   };
+}
+
+/**
+ * The review latency histogram, labelled by operation. prom-client's Histogram hashes and validates
+ * its labels on every observe(), a few microseconds per review; this one keeps per-operation bucket
+ * counts in arrays and renders them in prom-client's format when the registry is scraped. Operations
+ * are the five the parser accepts, so the label set is bounded.
+ */
+interface HistogramValue {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+export class LatencyHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly byOperation = new Map<string, { buckets: Float64Array; sum: number; count: number }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: readonly number[],
+  ) {}
+
+  observe(operation: string, seconds: number): void {
+    if (!Number.isFinite(seconds)) return;
+    let data = this.byOperation.get(operation);
+    if (data === undefined) {
+      data = { buckets: new Float64Array(this.upperBounds.length), sum: 0, count: 0 };
+      this.byOperation.set(operation, data);
+    }
+    for (let i = 0; i < this.upperBounds.length; i++) {
+      if (seconds <= this.upperBounds[i]!) {
+        data.buckets[i]! += 1;
+        break;
+      }
+    }
+    data.sum += seconds;
+    data.count += 1;
+  }
+
+  /** What the registry reads when scraped (prom-client's runtime shape; its typings say an enum). */
+  get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: HistogramValue[] }> {
+    const values: HistogramValue[] = [];
+    for (const [operation, data] of this.byOperation) {
+      let cumulative = 0;
+      for (let i = 0; i < this.upperBounds.length; i++) {
+        cumulative += data.buckets[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: this.upperBounds[i]!, operation }, value: cumulative });
+      }
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', operation }, value: data.count });
+      values.push({ metricName: `${this.name}_sum`, labels: { operation }, value: data.sum });
+      values.push({ metricName: `${this.name}_count`, labels: { operation }, value: data.count });
+    }
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator });
+  }
+
+  reset(): void {
+    this.byOperation.clear();
+  }
 }
