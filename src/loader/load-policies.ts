@@ -3,7 +3,6 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
-import * as esbuild from 'esbuild';
 import { compileSchemaPolicy, type SchemaPolicyDocument } from '../core/schema-policy.js';
 import { schemaPolicyDocumentSchema } from '../core/policy-metadata-schema.js';
 import { buildRegistry, registerPolicy, type Registry } from '../core/registry.js';
@@ -134,6 +133,8 @@ async function importPolicyModule(file: string, origin: PolicySource['origin']):
   let mod: Record<string, unknown>;
   if (file.endsWith('.ts') && origin === 'user') {
     const sdk = (await exists(SDK_ENTRY)) ? SDK_ENTRY : SDK_ENTRY.replace(/\.js$/, '.ts');
+    // Imported here, not at the top: only user TypeScript needs it, and loading it costs about 12 MiB of RSS.
+    const esbuild = await import('esbuild');
     const out = await esbuild.build({
       entryPoints: [file],
       bundle: true,

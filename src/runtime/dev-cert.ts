@@ -5,7 +5,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface DevCertificate {
   certFile: string;
@@ -42,6 +41,9 @@ export async function ensureDevCertificate(dir: string, now: Date = new Date()):
 /** A server certificate for localhost / 127.0.0.1 / ::1, self-signed or signed by `ca`. Also used by tests. */
 export async function generateServerCertificate(options: { notBefore?: Date; days?: number; ca?: { key: string; cert: string }; commonName?: string } = {}): Promise<{ cert: string; key: string }> {
   const notBeforeDate = options.notBefore ?? new Date();
+  // Imported only when a certificate is made: selfsigned brings node-forge, over 10 MiB of RSS that a
+  // server given real certificates should not carry.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: options.commonName ?? 'kube-posture development' }], {
     keyType: 'ec',
     curve: 'P-256',
