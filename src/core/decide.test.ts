@@ -42,11 +42,12 @@ t.test('warnings are short, free of control characters and unique', async (t) =>
     finding({ action: 'warn', message: `line1\nline2\ttab\u0000nul`, path: 'a' }),
     finding({ action: 'warn', message: long, path: 'spec.containers[0]' }),
     finding({ action: 'warn', message: 'lone surrogate \ud800 here', path: 'b' }),
+    finding({ action: 'warn', message: 'separators\u2028and\u0085C1 \u009f controls', path: 'c' }),
   ] });
-  t.equal(d.warnings.length, 3, 'duplicates are dropped');
+  t.equal(d.warnings.length, 4, 'duplicates are dropped');
   for (const w of d.warnings) {
     t.ok(w.length <= WARNING_MAX_CHARS, `at most ${WARNING_MAX_CHARS} chars: ${w.length}`);
-    t.notMatch(w, /[\u0000-\u001f\u007f]/, 'no control characters');
+    t.notMatch(w, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, 'no control characters or line separators');
     t.equal(w, w.toWellFormed(), 'well-formed');
     t.notMatch(w, /^Warning:/);
   }

@@ -66,9 +66,14 @@ function shortFinding(f: Finding): string {
 
 /** No control characters (the apiserver drops warnings with them) and well-formed UTF-16. */
 export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  // Most texts are clean: test before building a copy.
+  if (text.isWellFormed() && !UNSAFE_CHAR.test(text)) return text;
+  return text.toWellFormed().replace(UNSAFE_RUNS, ' ');
 }
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_RUNS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
