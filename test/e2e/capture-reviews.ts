@@ -28,7 +28,7 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 const outArg = process.argv.indexOf('--out')
 const OUT = resolve(outArg > 0 && process.argv[outArg + 1] ? process.argv[outArg + 1]! : join(HERE, '..', 'fixtures', 'reviews', 'captured'))
 
-export const NS = 'team-a'
+const NS = 'team-a'
 const WEBHOOK = 'record.capture.kube-posture.dev'
 const WEBHOOK_V1BETA1 = 'record-v1beta1.capture.kube-posture.dev'
 const NODE_USER = 'system:node:worker-1'
@@ -39,7 +39,7 @@ const NODE_USER = 'system:node:worker-1'
  */
 const USER = { name: 'alice@example.com', group: 'developers' }
 /** Fake, and recognisably so: the only "secret" material in the captures. */
-export const FAKE_SECRET = { password: 'not-a-real-password', token: 'fake-token-for-tests' }
+const FAKE_SECRET = { password: 'not-a-real-password', token: 'fake-token-for-tests' }
 
 type Obj = Record<string, unknown>
 
