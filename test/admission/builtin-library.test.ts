@@ -5,10 +5,9 @@
  */
 import t from 'tap';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIXTURES, harness, loadReview, post } from './fixtures/harness.js';
+import { REVIEWS, harness, loadReview, post } from './fixtures/harness.js';
 
-const reviews = readdirSync(join(FIXTURES, 'reviews')).filter((f) => f.endsWith('.json'));
+const reviews = readdirSync(REVIEWS).filter((f) => f.endsWith('.json'));
 
 for (const profile of ['recommended', 'all']) {
   t.test(`built-in library, profile ${profile}: every captured review gets a valid answer`, async (t) => {

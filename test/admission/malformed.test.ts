@@ -127,8 +127,18 @@ t.test('a user policy with an endless loop times out into an error finding; the 
 
 t.test('object contents never reach the log: Secret data, thrown messages, malformed bodies', async (t) => {
   const h = await harness({ dirs: [TEST_POLICIES, BAD_POLICIES] });
-  const secretValues = ['U3VwZXJTZWNyZXRQYXNzd29yZDEyMyE=', 'SUPERSECRET-TOKEN-VALUE-9f8e7d'];
-  t.equal((await post(h.app, loadReview('secret-create.json'))).status, 200);
+  const secret = loadReview('secret-create.json');
+  // The captured Secret's values as the apiserver sent them: base64 in data (it folds stringData in
+  // before admission), and again in kubectl's last-applied annotation, where the stringData value is
+  // in clear; plus a value a policy's thrown message quotes.
+  const data = secret.request.object.data as Record<string, string>;
+  const clear = Object.values(data).map((v) => Buffer.from(v, 'base64').toString('utf8'));
+  t.same(clear, ['not-a-real-password', 'fake-token-for-tests'], 'the capture holds only the fake values');
+  t.notOk('stringData' in secret.request.object, 'stringData was folded into data');
+  const lastApplied = secret.request.object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] as string;
+  t.ok(lastApplied.includes(data.password!) && lastApplied.includes('fake-token-for-tests'), 'the last-applied annotation repeats them');
+  const secretValues = [...Object.values(data), ...clear, 'SUPERSECRET-TOKEN-VALUE-9f8e7d'];
+  t.equal((await post(h.app, secret)).status, 200);
   // The same Secret inside a body that fails to parse (the JSON parser's message quotes the body).
   await post(h.app, JSON.stringify(loadReview('secret-create.json')).replace('"kind":"AdmissionReview"', '"kind":"AdmissionReview",,'));
   // And inside a review of the wrong shape.
@@ -138,14 +148,14 @@ t.test('object contents never reach the log: Secret data, thrown messages, malfo
   // A policy that throws a message quoting an annotation.
   const pod = loadReview('pod-create-compliant.json');
   pod.request.object.metadata.labels.throw = 'yes';
-  pod.request.object.metadata.annotations.secret = secretValues[1];
+  pod.request.object.metadata.annotations.secret = secretValues.at(-1);
   const thrown = await post(h.app, pod);
   t.equal(thrown.status, 200);
 
   t.ok(h.logs.lines().length >= 4, 'the requests were logged');
   for (const v of secretValues) t.notOk(h.logs.text.includes(v), `log does not contain ${v.slice(0, 8)}...`);
   const secretLine = h.logs.lines().find((l) => l.kind === 'Secret' && l.msg === 'admission review');
-  t.match(secretLine, { uid: /5f3c/, namespace: 'team-a', name: 'db-credentials', operation: 'CREATE', user: 'alice@example.com', decision: 'allowed' });
+  t.match(secretLine, { uid: secret.request.uid, namespace: 'team-a', name: 'db-credentials', operation: 'CREATE', user: 'alice@example.com', decision: 'allowed' });
   t.same(secretLine?.audit, ['test-audit-team-label@metadata.labels'], 'audit findings are logged by policy id and path');
 });
 

@@ -11,13 +11,15 @@ interface Expect {
   apiVersion?: string;
 }
 
-// Decisions under the test policies (test/fixtures/webhook-policies, profile `all`).
+// Decisions under the test policies (test/fixtures/webhook-policies, profile `all`) on the captured reviews.
 const CASES: Record<string, Expect> = {
   'pod-create-privileged.json': { allowed: false, message: ['[test-no-privileged]', 'spec.containers[0].securityContext.privileged'] },
   'pod-create-compliant.json': { allowed: true },
   // Pod Security Admission semantics: an update that leaves the pod spec alone is not denied for old violations.
   'pod-update-labels-only.json': { allowed: true },
   'pod-update-spec-change.json': { allowed: false, message: ['spec.containers[0].securityContext.privileged'] },
+  // Any spec change is judged, activeDeadlineSeconds too (Pod Security Admission would not re-check it).
+  'pod-update-active-deadline.json': { allowed: false, message: ['spec.containers[0].securityContext.privileged'] },
   'pod-delete.json': { allowed: true },
   'pod-connect-exec.json': { allowed: true },
   'pod-ephemeralcontainers-privileged.json': { allowed: false, message: ['spec.ephemeralContainers[0].securityContext.privileged'] },
