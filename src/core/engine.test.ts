@@ -62,6 +62,34 @@ t.test('UPDATE that leaves the pod spec unchanged is not denied for pre-existing
   t.equal(r3.findings.filter((f) => f.policyId === 't-privileged').length, 0, 'fixing the violation is allowed');
 });
 
+t.test('UPDATE of a Pod is judged again only for the changes Pod Security Admission re-checks', async (t) => {
+  const old = pod({ ...privSpec, initContainers: [{ name: 'init', image: 'busybox:1.36' }], ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36' }], schedulingGates: [{ name: 'example.com/queue' }] });
+  const judged = (mutate: (spec: Record<string, any>, meta: Record<string, any>) => void): boolean => {
+    const next = structuredClone(old) as { spec: Record<string, any>; metadata: Record<string, any> };
+    mutate(next.spec, next.metadata);
+    const r = evaluate(inputFromObject(next, { operation: 'UPDATE', oldObject: old }), registry, config);
+    return r.findings.some((f) => f.policyId === 't-privileged');
+  };
+  // The mutable parts of a pod spec that do not touch what runs: not judged again (isSignificantPodUpdate).
+  t.equal(judged((s) => (s.activeDeadlineSeconds = 60)), false, 'activeDeadlineSeconds');
+  t.equal(judged((s) => (s.tolerations = [{ key: 'k', operator: 'Exists' }])), false, 'an added toleration');
+  t.equal(judged((s) => delete s.schedulingGates), false, 'a removed scheduling gate');
+  t.equal(judged((_s, m) => (m.labels = { a: 'b' })), false, 'labels');
+  // What Pod Security Admission does re-check.
+  t.equal(judged((s) => (s.containers[0].image = 'nginx:1.28')), true, 'a container image');
+  t.equal(judged((s) => (s.initContainers[0].image = 'busybox:1.37')), true, 'an init container image');
+  t.equal(judged((s) => s.containers.push({ name: 'two', image: 'nginx:1.27' })), true, 'a container more');
+  t.equal(judged((s) => s.ephemeralContainers.push({ name: 'dbg2', image: 'busybox:1.36' })), true, 'an added ephemeral container');
+  t.equal(judged((s) => (s.ephemeralContainers[0].image = 'busybox:1.37')), true, 'an ephemeral container image');
+  t.equal(judged((_s, m) => (m.annotations = { 'container.seccomp.security.alpha.kubernetes.io/app': 'unconfined' })), true, 'a seccomp annotation');
+  // A workload template is judged again on any change of its spec.
+  const d = deployment(privSpec) as { spec: { template: { spec: Record<string, unknown> } } };
+  const d2 = structuredClone(d);
+  d2.spec.template.spec.activeDeadlineSeconds = 60;
+  const r = evaluate(inputFromObject(d2, { operation: 'UPDATE', oldObject: d }), registry, config);
+  t.ok(r.findings.some((f) => f.policyId === 't-privileged'), 'a Deployment template change is judged');
+});
+
 t.test('DELETE is never denied by pod rules', async (t) => {
   const input: EvaluationInput = { ...inputFromObject(null), operation: 'DELETE', oldObject: pod(privSpec), kind: { group: '', kind: 'Pod' }, namespace: 'team' };
   const r = evaluate(input, registry, config);

@@ -63,7 +63,7 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
     // Pod rules inspect Pods (and their ephemeral containers sub-resource) and workload templates.
     const podSubResourceOk = subResource === '' || (input.kind.kind === 'Pod' && input.kind.group === '' && subResource === 'ephemeralcontainers');
     pod = podSubResourceOk ? podSubjectOf(input.object, input.kind) : undefined;
-    podRulesApply = pod !== undefined && !(input.operation === 'UPDATE' && podUnchanged(pod, podSubjectOf(input.oldObject, input.kind)));
+    podRulesApply = pod !== undefined && !(input.operation === 'UPDATE' && podUnchanged(pod, podSubjectOf(input.oldObject, input.kind), known.podPath.length === 0));
   }
 
   for (const entry of entriesForKind(plan, input.kind)) {

@@ -323,8 +323,8 @@ async function main(): Promise<void> {
     await c.take('pod-update-labels-only.json', { operation: 'UPDATE', kind: 'Pod', name: 'priv' }, k(['label', 'pod', 'priv', 'tier=frontend']))
     // Most of a pod's spec is immutable; the container image is one of the fields an update may change.
     await c.take('pod-update-spec-change.json', { operation: 'UPDATE', kind: 'Pod', name: 'priv' }, k(['set', 'image', 'pod/priv', `app=${IMAGE.replace('1.4.2', '1.4.3')}`]))
-    // activeDeadlineSeconds may be set on a running pod; Pod Security Admission does not re-check a pod
-    // for it (KEP-2579 "Updates"), kube-posture's engine does (any spec change is judged).
+    // activeDeadlineSeconds may be set on a running pod; neither Pod Security Admission nor kube-posture
+    // judges a pod again for it (only images and containers count).
     await c.take('pod-update-active-deadline.json', { operation: 'UPDATE', kind: 'Pod', name: 'priv' }, k(['patch', 'pod', 'priv', '--type=merge', '-p', '{"spec":{"activeDeadlineSeconds":3600}}']))
     // pods/status with a raw PUT of the stored pod whose status says Running, as a kubelet writes it:
     // as the node's user (impersonated; RBAC's system:node role allows it), so userInfo is a node's.

@@ -94,13 +94,40 @@ function collectContainers(spec: PodSpec): readonly VisitedContainer[] {
 }
 
 /**
- * True when an UPDATE changed nothing that pod rules look at. Pod Security Admission exempts
- * such updates so that existing workloads can still be relabelled, scaled or have their status
- * written even if they predate a stricter policy.
+ * True when an UPDATE changed nothing that pod rules must judge again, so that existing workloads can
+ * still be relabelled, scaled or have their status written even if they predate a stricter policy.
+ *
+ * - A Pod (`isPod`): as Pod Security Admission's isSignificantPodUpdate. The API server allows only a
+ *   few changes to a pod's spec (images, activeDeadlineSeconds, added tolerations, removed
+ *   schedulingGates, terminationGracePeriodSeconds) and validates that before validating webhooks are
+ *   called; only a changed image, a changed number of containers or init containers, an added or
+ *   changed ephemeral container, or changed security annotations make the pod judged again. So a
+ *   queueing controller can remove the scheduling gate of a pod admitted under a looser policy.
+ * - A workload template: any change of the template's spec or security annotations.
  */
-export function podUnchanged(current: PodSubject, old: PodSubject | undefined): boolean {
+export function podUnchanged(current: PodSubject, old: PodSubject | undefined, isPod = false): boolean {
   if (old === undefined) return false;
-  return jsonEqual(current.spec, old.spec) && jsonEqual(securityAnnotations(current.metadata), securityAnnotations(old.metadata));
+  if (!jsonEqual(securityAnnotations(current.metadata), securityAnnotations(old.metadata))) return false;
+  if (!isPod) return jsonEqual(current.spec, old.spec);
+  const spec = current.spec as Record<string, unknown>;
+  const oldSpec = old.spec as Record<string, unknown>;
+  if (!sameImages(spec.containers, oldSpec.containers) || !sameImages(spec.initContainers, oldSpec.initContainers)) return false;
+  const oldEphemeral = asArray(oldSpec.ephemeralContainers);
+  for (const c of asArray(spec.ephemeralContainers)) {
+    const name = getIn(c, ['name']);
+    const before = oldEphemeral.find((o) => getIn(o, ['name']) === name);
+    if (before === undefined || !jsonEqual(getIn(c, ['image']), getIn(before, ['image']))) return false;
+  }
+  return true;
+}
+
+/** Same number of containers, and pairwise the same image. */
+function sameImages(list: unknown, oldList: unknown): boolean {
+  const a = asArray(list);
+  const b = asArray(oldList);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!jsonEqual(getIn(a[i], ['image']), getIn(b[i], ['image']))) return false;
+  return true;
 }
 
 /** Annotations that carried security settings before they became fields (seccomp, AppArmor). */
