@@ -14,15 +14,13 @@
 // reviews; uids, timestamps and resourceVersions differ from run to run.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generate } from 'selfsigned'
 import { apply, createNamespace, runKubectl, startCluster, type Cluster, type KubectlResult } from './harness/cluster.js'
 import { certificateAuthority, type CertificateAuthority } from './harness/kube-posture.js'
-import { selfSignedServingCert, waitForWebhook, webhookConfiguration, type RuleWithOperations } from './harness/webhook.js'
+import { startStubWebhook, waitForWebhook, webhookConfiguration, type ReceivedReview, type RuleWithOperations } from './harness/webhook.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const outArg = process.argv.indexOf('--out')
@@ -75,51 +73,7 @@ function userKubeconfig(cluster: Cluster, pair: { cert: string; key: string }): 
   return file
 }
 
-interface Recorded {
-  /** URL path: /v1 or /v1beta1 (which webhook was called). */
-  path: string
-  body: string
-  review: { apiVersion?: string; request?: { name?: string; namespace?: string; operation?: string; subResource?: string; kind?: { kind?: string } } }
-}
-
-// ---------------------------------------------------------------------------
-// The recording webhook
-
-async function startRecorder(): Promise<{ url: string; ca: string; recorded: Recorded[]; close(): Promise<void> }> {
-  const { cert, key } = await selfSignedServingCert()
-  const recorded: Recorded[] = []
-  const server: Server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
-      try {
-        const review = JSON.parse(body) as Recorded['review'] & { request: { uid: string } }
-        const path = (req.url ?? '').split('?')[0] ?? ''
-        recorded.push({ path, body, review })
-        // Answer in the version asked, as a webhook must.
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } }))
-      } catch (e) {
-        res.writeHead(400, { 'content-type': 'text/plain' })
-        res.end(String(e))
-      }
-    })
-  })
-  server.keepAliveTimeout = 120_000
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `https://127.0.0.1:${port}`,
-    ca: cert,
-    recorded,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
-  }
-}
+type Recorded = ReceivedReview
 
 const ALL_OPS: RuleWithOperations['operations'] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT']
 
@@ -283,7 +237,9 @@ async function main(): Promise<void> {
   const clientCa = await certificateAuthority('kube-posture capture client CA')
   writeFileSync(join(caDir, 'client-ca.crt'), clientCa.cert)
   const cluster = await startCluster({ extraApiserverFlags: [`--client-ca-file=${join(caDir, 'client-ca.crt')}`] })
-  const recorder = await startRecorder()
+  // The recording webhook: the harness's stub, allowing everything and keeping every body as sent.
+  const stub = await startStubWebhook(() => ({ allowed: true }))
+  const recorder = { url: stub.baseUrl, ca: stub.caBundlePem, recorded: stub.received, close: () => stub.close() }
   try {
     const version = JSON.parse(must('kubectl version', await cluster.kubectl(['version', '-o', 'json'])).stdout) as {
       clientVersion: { gitVersion: string }

@@ -142,11 +142,21 @@ export interface StubDecision {
 export interface StubWebhook {
   /** https://127.0.0.1:PORT/validate */
   url: string
+  /** https://127.0.0.1:PORT: the stub answers on any path (register several webhooks on one stub). */
+  baseUrl: string
+  /** Every review received, in order, as sent: the path it came to, the raw body and the parsed review. */
+  received: ReceivedReview[]
   /** Self-signed serving certificate (IP SAN 127.0.0.1): use as caBundle. */
   caBundlePem: string
   /** Every AdmissionRequest received, in order. */
   requests: AdmissionRequest[]
   close(): Promise<void>
+}
+
+export interface ReceivedReview {
+  path: string
+  body: string
+  review: { apiVersion?: string; request?: { name?: string; namespace?: string; operation?: string; subResource?: string; kind?: { kind?: string } } }
 }
 
 /** Self-signed certificate for 127.0.0.1 / localhost, usable as its own CA bundle. */
@@ -175,19 +185,23 @@ export async function selfSignedServingCert(): Promise<{ cert: string; key: stri
 export async function startStubWebhook(decide: (req: AdmissionRequest) => StubDecision): Promise<StubWebhook> {
   const { cert, key } = await selfSignedServingCert()
   const requests: AdmissionRequest[] = []
+  const received: ReceivedReview[] = []
   const server: Server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       try {
-        const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: AdmissionRequest }
+        const body = Buffer.concat(chunks).toString('utf8')
+        const review = JSON.parse(body) as { apiVersion?: string; request: AdmissionRequest }
         requests.push(review.request)
+        received.push({ path: (req.url ?? '').split('?')[0] ?? '', body, review: review as ReceivedReview['review'] })
         const d = decide(review.request)
         const response: Record<string, unknown> = { uid: review.request.uid, allowed: d.allowed }
         if (!d.allowed) response['status'] = { code: 403, reason: 'Forbidden', message: d.message ?? 'denied' }
         if (d.warnings?.length) response['warnings'] = d.warnings
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }))
+        // Answered in the version asked, as a webhook must (v1 or v1beta1).
+        res.end(JSON.stringify({ apiVersion: review.apiVersion ?? 'admission.k8s.io/v1', kind: 'AdmissionReview', response }))
       } catch (e) {
         res.writeHead(400, { 'content-type': 'text/plain' })
         res.end(String(e))
@@ -200,8 +214,10 @@ export async function startStubWebhook(decide: (req: AdmissionRequest) => StubDe
   const { port } = server.address() as AddressInfo
   return {
     url: `https://127.0.0.1:${port}/validate`,
+    baseUrl: `https://127.0.0.1:${port}`,
     caBundlePem: cert,
     requests,
+    received,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections()
