@@ -1,5 +1,6 @@
-// Copies declarative policies (YAML/JSON) next to the compiled modules, so that dist/policies is a
-// complete library. Fixtures stay in the source tree: they are for tests, not for the runtime.
+// Copies declarative policies (YAML/JSON) and every policy's fixtures next to the compiled modules, so
+// that dist/policies is a complete library and `kube-posture policies test` can check the built-in
+// policies where they are installed (the fixtures are about 170 KB; the loader skips fixtures/).
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,6 +9,6 @@ const out = join('dist', 'policies');
 if (existsSync(src)) {
   cpSync(src, out, {
     recursive: true,
-    filter: (path) => !path.includes('/fixtures') && !path.endsWith('.ts') && !path.endsWith('.md'),
+    filter: (path) => !path.endsWith('.ts') && !path.endsWith('.md'),
   });
 }

@@ -1,0 +1,25 @@
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// The build copies what the compiled library needs next to it: declarative policies and fixtures
+// (so `kube-posture policies test` works on an installed copy), not TypeScript sources or docs.
+t.test('the build copies declarative policies and fixtures into dist/policies, not sources', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-assets-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const policy = join(dir, 'policies', 'workload', 'example');
+  mkdirSync(join(policy, 'fixtures', 'pass'), { recursive: true });
+  mkdirSync(join(policy, 'fixtures', 'fail'), { recursive: true });
+  for (const [file, text] of [['policy.yaml', 'id: example\n'], ['policy.ts', 'export default {};\n'], ['README.md', '# x\n'], ['fixtures/pass/ok.yaml', 'kind: Pod\n'], ['fixtures/fail/bad.yaml', 'kind: Pod\n']]) {
+    writeFileSync(join(policy, file), text);
+  }
+  execFileSync(process.execPath, [resolve('scripts/copy-policy-assets.mjs')], { cwd: dir });
+  const out = join(dir, 'dist', 'policies', 'workload', 'example');
+  t.ok(existsSync(join(out, 'policy.yaml')), 'declarative policy copied');
+  t.ok(existsSync(join(out, 'fixtures', 'pass', 'ok.yaml')), 'pass fixture copied');
+  t.ok(existsSync(join(out, 'fixtures', 'fail', 'bad.yaml')), 'fail fixture copied');
+  t.notOk(existsSync(join(out, 'policy.ts')), 'TypeScript is compiled, not copied');
+  t.notOk(existsSync(join(out, 'README.md')), 'docs are not copied');
+});
