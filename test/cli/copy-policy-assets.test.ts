@@ -12,9 +12,8 @@ t.test('the build copies declarative policies and fixtures into dist/policies, n
   const policy = join(dir, 'policies', 'workload', 'example');
   mkdirSync(join(policy, 'fixtures', 'pass'), { recursive: true });
   mkdirSync(join(policy, 'fixtures', 'fail'), { recursive: true });
-  for (const [file, text] of [['policy.yaml', 'id: example\n'], ['policy.ts', 'export default {};\n'], ['README.md', '# x\n'], ['fixtures/pass/ok.yaml', 'kind: Pod\n'], ['fixtures/fail/bad.yaml', 'kind: Pod\n']]) {
-    writeFileSync(join(policy, file), text);
-  }
+  const files: Record<string, string> = { 'policy.yaml': 'id: example\n', 'policy.ts': 'export default {};\n', 'README.md': '# x\n', 'fixtures/pass/ok.yaml': 'kind: Pod\n', 'fixtures/fail/bad.yaml': 'kind: Pod\n' };
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(policy, file), text);
   execFileSync(process.execPath, [resolve('scripts/copy-policy-assets.mjs')], { cwd: dir });
   const out = join(dir, 'dist', 'policies', 'workload', 'example');
   t.ok(existsSync(join(out, 'policy.yaml')), 'declarative policy copied');
