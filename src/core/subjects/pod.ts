@@ -46,22 +46,20 @@ export function containersOf(spec: PodSpec): readonly VisitedContainer[] {
   // Every pod rule visits the same containers of the same spec within one evaluation: build the list
   // once per spec object. Callers must not mutate it (it is frozen).
   if (typeof spec !== 'object' || spec === null) return NO_CONTAINERS;
-  if (lastSpec === spec && lastEntry !== undefined && stillValid(spec, lastEntry)) return lastEntry.out;
+  if (last?.spec === spec && stillValid(spec, last)) return last.out;
   const out = collectContainers(spec);
-  lastSpec = spec;
-  lastEntry = { lists: CONTAINER_TYPES.map((t) => (spec as Record<string, unknown>)[t]), out };
+  last = { spec, lists: CONTAINER_TYPES.map((t) => (spec as Record<string, unknown>)[t]), out };
   return out;
 }
 
 const NO_CONTAINERS: readonly VisitedContainer[] = Object.freeze([]);
 
-interface VisitCacheEntry { lists: unknown[]; out: readonly VisitedContainer[] }
+interface VisitCacheEntry { spec: object; lists: unknown[]; out: readonly VisitedContainer[] }
 // A one-entry cache, not a WeakMap: pod rules run one after another on one spec, so the last spec is
 // the only one worth remembering. A WeakMap keyed by each request's fresh spec made V8 promote every
 // request's containers to the old generation (ephemeron entries survive scavenges), which cost a
 // mark-compact every 1-2 s under load and multi-millisecond pauses in the webhook's tail latency.
-let lastSpec: object | undefined;
-let lastEntry: VisitCacheEntry | undefined;
+let last: VisitCacheEntry | undefined;
 
 /** The cache holds only while the container lists are the same arrays holding the same objects. */
 function stillValid(spec: PodSpec, entry: VisitCacheEntry): boolean {
