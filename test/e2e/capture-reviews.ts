@@ -17,9 +17,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { generate } from 'selfsigned'
 import { apply, createNamespace, runKubectl, startCluster, type Cluster, type KubectlResult } from './harness/cluster.js'
-import { certificateAuthority, type CertificateAuthority } from './harness/kube-posture.js'
+import { certificateAuthority, clientCertificate } from './harness/kube-posture.js'
 import { startStubWebhook, waitForWebhook, webhookConfiguration, type ReceivedReview, type RuleWithOperations } from './harness/webhook.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -40,28 +39,6 @@ const USER = { name: 'alice@example.com', group: 'developers' }
 const FAKE_SECRET = { password: 'not-a-real-password', token: 'fake-token-for-tests' }
 
 type Obj = Record<string, unknown>
-
-/** A client certificate for USER signed by `ca` (CN = user name, O = group, as the apiserver reads them). */
-async function clientCertificate(ca: CertificateAuthority): Promise<{ cert: string; key: string }> {
-  const pems = await generate(
-    [
-      { name: 'commonName', value: USER.name },
-      { name: 'organizationName', value: USER.group },
-    ],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
-      ca,
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-        { name: 'extKeyUsage', clientAuth: true },
-      ],
-    },
-  )
-  return { cert: pems.cert, key: pems.private }
-}
 
 /** The cluster's kubeconfig with the token user replaced by USER's client certificate. */
 function userKubeconfig(cluster: Cluster, pair: { cert: string; key: string }): string {
@@ -265,7 +242,7 @@ async function main(): Promise<void> {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: USER.group }],
       }),
     )
-    const kubeconfig = userKubeconfig(cluster, await clientCertificate(clientCa))
+    const kubeconfig = userKubeconfig(cluster, await clientCertificate(clientCa, USER))
     const who = must('auth whoami', await runKubectl(kubeconfig, ['auth', 'whoami', '-o', 'json']))
     if (!who.stdout.includes(USER.name)) throw new Error(`the client certificate is not ${USER.name}: ${who.stdout}`)
     const user: Cluster = { ...cluster, kubeconfig, kubectl: (args, o) => runKubectl(kubeconfig, args, o) }

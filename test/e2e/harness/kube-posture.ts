@@ -66,6 +66,23 @@ export async function servingCertificate(ca: CertificateAuthority): Promise<Serv
   return { cert: pems.cert, key: pems.private }
 }
 
+/** A leaf client certificate signed by `ca`: the apiserver reads CN as the user name and O as a group. */
+export async function clientCertificate(ca: CertificateAuthority, user: { name: string; group?: string }): Promise<ServingPair> {
+  const subject = [{ name: 'commonName', value: user.name }, ...(user.group ? [{ name: 'organizationName', value: user.group }] : [])]
+  const pems = await generate(subject, {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
+    ca,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  })
+  return { cert: pems.cert, key: pems.private }
+}
+
 /**
  * A directory laid out like a Secret volume: `tls.crt` and `tls.key` are symlinks through `..data`,
  * which points at a timestamped directory. `rotate` swaps `..data` atomically, as the kubelet does.
