@@ -1,5 +1,5 @@
-import { defineObjectPolicy, type Violation } from '../../../src/sdk.js';
-import { effectivePolicyTypes, isEmptyPeer, networkRulesOf, rulePortsWithin } from '../../../src/core/subjects/network.js';
+import { defineObjectPolicy } from '../../../src/sdk.js';
+import { openPeersOf } from '../../../src/core/subjects/network.js';
 
 export default defineObjectPolicy<{ allowedPorts: number[] }>({
   id: 'netpol-no-allow-all-egress',
@@ -23,20 +23,12 @@ export default defineObjectPolicy<{ allowedPorts: number[] }>({
     },
   },
   check(object, ctx) {
-    if (!effectivePolicyTypes(object).types.has('Egress')) return [];
     const allowed = Array.isArray(ctx.params.allowedPorts) ? ctx.params.allowedPorts : [53];
-    const out: Violation[] = [];
-    for (const rule of networkRulesOf(object, 'egress')) {
-      if (rulePortsWithin(rule, allowed)) continue;
+    return openPeersOf(object, 'egress', allowed).map(({ rule, peer }) => {
       const ports = rule.allPorts ? 'on every port' : 'on the listed ports';
-      if (rule.allPeers) {
-        out.push({ path: rule.path, message: `egress rule has no "to": it admits every destination, the internet and cloud metadata included, ${ports}; list the allowed pods, namespaces or CIDRs in "to"` });
-        continue;
-      }
-      for (const p of rule.peers) {
-        if (isEmptyPeer(p.peer)) out.push({ path: p.path, message: `empty peer {} admits every destination ${ports}; a peer must name a podSelector, namespaceSelector or ipBlock` });
-      }
-    }
-    return out;
+      return peer === undefined
+        ? { path: rule.path, message: `egress rule has no "to": it admits every destination, the internet and cloud metadata included, ${ports}; list the allowed pods, namespaces or CIDRs in "to"` }
+        : { path: peer.path, message: `empty peer {} admits every destination ${ports}; a peer must name a podSelector, namespaceSelector or ipBlock` };
+    });
   },
 });

@@ -1,5 +1,5 @@
-import { defineObjectPolicy, type Violation } from '../../../src/sdk.js';
-import { effectivePolicyTypes, isEmptyPeer, networkRulesOf, rulePortsWithin } from '../../../src/core/subjects/network.js';
+import { defineObjectPolicy } from '../../../src/sdk.js';
+import { openPeersOf } from '../../../src/core/subjects/network.js';
 
 export default defineObjectPolicy<{ allowedPorts: number[] }>({
   id: 'netpol-no-allow-all-ingress',
@@ -23,22 +23,12 @@ export default defineObjectPolicy<{ allowedPorts: number[] }>({
     },
   },
   check(object, ctx) {
-    if (!effectivePolicyTypes(object).types.has('Ingress')) return [];
     const allowed = Array.isArray(ctx.params.allowedPorts) ? ctx.params.allowedPorts : [];
-    const out: Violation[] = [];
-    for (const rule of networkRulesOf(object, 'ingress')) {
+    return openPeersOf(object, 'ingress', allowed).map(({ rule, peer }) => {
       const ports = rule.allPorts ? 'on every port' : 'on the listed ports';
-      if (rule.allPeers) {
-        if (rulePortsWithin(rule, allowed)) continue;
-        out.push({ path: rule.path, message: `ingress rule has no "from": it admits every source inside and outside the cluster ${ports}; list the allowed pods, namespaces or CIDRs in "from"` });
-        continue;
-      }
-      for (const p of rule.peers) {
-        if (isEmptyPeer(p.peer) && !rulePortsWithin(rule, allowed)) {
-          out.push({ path: p.path, message: `empty peer {} admits every source ${ports}; a peer must name a podSelector, namespaceSelector or ipBlock` });
-        }
-      }
-    }
-    return out;
+      return peer === undefined
+        ? { path: rule.path, message: `ingress rule has no "from": it admits every source inside and outside the cluster ${ports}; list the allowed pods, namespaces or CIDRs in "from"` }
+        : { path: peer.path, message: `empty peer {} admits every source ${ports}; a peer must name a podSelector, namespaceSelector or ipBlock` };
+    });
   },
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  cidrContains, coversAllAddresses, effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, isEmptySelector, networkRulesOf,
+  cidrContains, coversAllAddresses, effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, isEmptySelector, networkRulesOf, openPeersOf,
   parseAddress, parseCidr, rulePortsInclude, rulePortsWithin, selectsAllPods,
 } from './network.js';
 
@@ -93,4 +93,14 @@ t.test('selectors and policy types', async (t) => {
   t.same([...effectivePolicyTypes({ spec: { egress: [{}] } }).types], ['Ingress', 'Egress']);
   t.same([...effectivePolicyTypes({ spec: { egress: [] } }).types], ['Ingress'], 'an empty egress list does not add Egress');
   t.same(effectivePolicyTypes({ spec: { policyTypes: ['Egress', 3] } }), { types: new Set(['Egress']), explicit: true });
+});
+
+t.test('openPeersOf: rules without peers and empty peers, unless all their ports are allowed or the direction is not in force', async (t) => {
+  const np = (spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec });
+  const open = np({ policyTypes: ['Ingress', 'Egress'], ingress: [{}, { from: [{ podSelector: {} }, {}] }, { ports: [{ port: 443 }] }], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] });
+  t.same(openPeersOf(open, 'ingress', []).map((o) => o.peer?.path ?? o.rule.path), [['spec', 'ingress', 0], ['spec', 'ingress', 1, 'from', 1], ['spec', 'ingress', 2]]);
+  t.same(openPeersOf(open, 'ingress', [443]).map((o) => o.rule.index), [0, 1], 'a peer-less rule on allowed ports only passes');
+  t.same(openPeersOf(open, 'egress', [53]), [], 'DNS anywhere passes');
+  t.same(openPeersOf(open, 'egress', []).map((o) => o.rule.path), [['spec', 'egress', 0]]);
+  t.same(openPeersOf(np({ policyTypes: ['Ingress'], egress: [{}] }), 'egress', []), [], 'egress rules are ignored when policyTypes leave Egress out');
 });

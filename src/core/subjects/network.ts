@@ -87,6 +87,28 @@ export function rulePortsWithin(rule: NetworkRuleView, allowed: readonly number[
   return rule.ports.every((p) => typeof p.port === 'number' && (p.endPort === undefined || p.endPort === p.port) && allowed.includes(p.port));
 }
 
+/** A rule of `direction` that admits every peer (`peer` absent: the rule names none), or one empty peer `{}` of it. */
+export interface OpenPeer {
+  rule: NetworkRuleView;
+  peer?: PeerView;
+}
+
+/**
+ * Where rules of `direction` admit every source or destination: rules that name no peers and empty
+ * peers `{}`, unless every port of the rule is in `allowed`. Nothing when the policy's types leave the
+ * direction out, as Kubernetes ignores those rules.
+ */
+export function openPeersOf(object: unknown, direction: Direction, allowed: readonly number[]): OpenPeer[] {
+  if (!effectivePolicyTypes(object).types.has(direction === 'ingress' ? 'Ingress' : 'Egress')) return [];
+  const out: OpenPeer[] = [];
+  for (const rule of networkRulesOf(object, direction)) {
+    if (rulePortsWithin(rule, allowed)) continue;
+    if (rule.allPeers) out.push({ rule });
+    else for (const peer of rule.peers) if (isEmptyPeer(peer.peer)) out.push({ rule, peer });
+  }
+  return out;
+}
+
 /** A label selector with no requirements, which selects everything. Absent is not empty. */
 export function isEmptySelector(value: unknown): boolean {
   const sel = asRecord(value);
