@@ -49,38 +49,32 @@ export async function certificateAuthority(commonName = 'kube-posture e2e CA'): 
   return { cert: pems.cert, key: pems.private }
 }
 
-/** A leaf serving certificate for 127.0.0.1 (IP SAN; the apiserver ignores the CN) signed by `ca`. */
-export async function servingCertificate(ca: CertificateAuthority): Promise<ServingPair> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
-    ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-    ],
-  })
-  return { cert: pems.cert, key: pems.private }
-}
+type Extensions = NonNullable<NonNullable<Parameters<typeof generate>[1]>['extensions']>
 
-/** A leaf client certificate signed by `ca`: the apiserver reads CN as the user name and O as a group. */
-export async function clientCertificate(ca: CertificateAuthority, user: { name: string; group?: string }): Promise<ServingPair> {
-  const subject = [{ name: 'commonName', value: user.name }, ...(user.group ? [{ name: 'organizationName', value: user.group }] : [])]
+/** A leaf certificate signed by `ca` for a day, with the given subject and extended key usage. */
+async function leafCertificate(ca: CertificateAuthority, subject: { name: string; value: string }[], extensions: Extensions): Promise<ServingPair> {
   const pems = await generate(subject, {
     keySize: 2048,
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
     ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, ...extensions],
   })
   return { cert: pems.cert, key: pems.private }
+}
+
+/** A leaf serving certificate for 127.0.0.1 (IP SAN; the apiserver ignores the CN) signed by `ca`. */
+export function servingCertificate(ca: CertificateAuthority): Promise<ServingPair> {
+  return leafCertificate(ca, [{ name: 'commonName', value: '127.0.0.1' }], [
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ])
+}
+
+/** A leaf client certificate signed by `ca`: the apiserver reads CN as the user name and O as a group. */
+export function clientCertificate(ca: CertificateAuthority, user: { name: string; group?: string }): Promise<ServingPair> {
+  const subject = [{ name: 'commonName', value: user.name }, ...(user.group ? [{ name: 'organizationName', value: user.group }] : [])]
+  return leafCertificate(ca, subject, [{ name: 'extKeyUsage', clientAuth: true }])
 }
 
 /**
