@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { buildPolicySet } from '../src/runtime/policy-set.js';
+import { buildPolicySet } from '../src/policy-set/policy-set.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { evaluate, decide, inputFromObject, directRunner, type PolicyRunner } from '../src/core/index.js';
 

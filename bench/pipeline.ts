@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/load-config.js';
-import { buildPolicySet } from '../src/runtime/policy-set.js';
-import { guardedRunner } from '../src/runtime/guard.js';
-import { deadlineRunner } from '../src/runtime/deadline-runner.js';
+import { buildPolicySet } from '../src/policy-set/policy-set.js';
+import { guardedRunner } from '../src/guard/guard.js';
+import { deadlineRunner } from '../src/guard/deadline-runner.js';
 import { evaluate, decide } from '../src/core/index.js';
 import { inputFromRequest, parseReview, reviewResponse, type ParsedReview } from '../src/admission/review.js';
 import { createLogger } from '../src/admission/logger.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parseConfig } from '../../src/config/load-config.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { CHART_DIR, helmTemplate, PLAIN_RELEASE } from './helm.js';
 import { rulesData, type RulesData } from './rules-data.js';
 import { valuesTable } from './values-table.js';

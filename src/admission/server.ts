@@ -11,13 +11,16 @@ import type { Logger } from 'pino';
 import { decide } from '../core/decide.js';
 import { evaluate } from '../core/engine.js';
 import { type ErrorCode } from '../core/errors.js';
-import { exemptionReason, type Exemptions } from '../core/exemptions.js';
 import { kindKey } from '../core/kinds.js';
 import type { Finding } from '../core/types.js';
-import type { ActivePolicySet } from '../runtime/policy-holder.js';
-import type { NamespaceLabelSource } from '../runtime/namespace-labels.js';
-import { deadlineRunner } from '../runtime/deadline-runner.js';
-import type { AdmissionMetrics, ReviewDecision } from './metrics.js';
+import { asRecord } from '../core/safe.js';
+import { addProbeRoutes, type Probes } from '../process/probes.js';
+import { objectResult } from '../results/build.js';
+import type { ObjectResult } from '../results/model.js';
+import type { ActivePolicySet } from '../policy-set/policy-holder.js';
+import type { NamespaceLabelSource } from '../cluster/namespace-labels.js';
+import { deadlineRunner } from '../guard/deadline-runner.js';
+import type { AdmissionMetrics } from './metrics.js';
 import { inputFromRequest, parseGoDuration, parseReview, reviewResponse } from './review.js';
 
 /** 8 MiB: an UPDATE carries two objects of up to 3 MiB each, plus the review envelope. */
@@ -38,8 +41,11 @@ export interface ServerDeps {
   metrics: AdmissionMetrics;
   namespaces: NamespaceLabelSource;
   clock?: Clock;
-  /** Requests no policy may block: the webhook's own namespace and service account. */
-  selfExemptions?: Exemptions;
+  /**
+   * The post-decision observer: called with each review's result (the neutral result model), after
+   * the answer is built. Sinks and reports hang off it; absent, no result is built.
+   */
+  onResult?: (result: ObjectResult) => void;
   /** Set by the shutdown sequence: readiness fails, so the endpoint is taken out of rotation. */
   lifecycle?: { shuttingDown: boolean };
 }
@@ -157,15 +163,7 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
     handler: (request, reply) => review(deps, clock, request, reply),
   });
 
-  if (options.probes !== false) addProbeRoutes(app, deps);
-  return app;
-}
-
-/** A plain-HTTP server with only /healthz, /readyz and /metrics (`--metrics-port`). */
-export function buildOpsServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'ops' }), logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'KP_ERR_HTTP_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
-  addProbeRoutes(app, deps);
+  if (options.probes !== false) addProbeRoutes(app, webhookProbes(deps));
   return app;
 }
 
@@ -178,19 +176,15 @@ export function notReadyReasons(deps: ServerDeps): string[] {
   return reasons;
 }
 
-function addProbeRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  // Liveness: the event loop answers. Nothing else, so a slow cluster never gets the pod restarted.
-  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
-  app.get('/readyz', (_request, reply) => {
-    const reasons = notReadyReasons(deps);
-    const active = deps.policies.current();
-    const body = { ready: reasons.length === 0, reasons, policies: active?.set.engine.enabled.length ?? 0, generation: active?.generation ?? 0, namespaces: deps.namespaces.description };
-    return reply.code(reasons.length === 0 ? 200 : 503).send(body);
-  });
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
-  });
+/** The webhook's probes: ready once policies are loaded and the namespace cache synced, until shutdown. */
+export function webhookProbes(deps: ServerDeps): Probes {
+  return {
+    readiness: () => {
+      const active = deps.policies.current();
+      return { reasons: notReadyReasons(deps), details: { policies: active?.set.engine.enabled.length ?? 0, generation: active?.generation ?? 0, namespaces: deps.namespaces.description } };
+    },
+    metrics: deps.metrics.registry,
+  };
 }
 
 function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -225,14 +219,6 @@ function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: 
   const input = inputFromRequest(r, labels);
   const dryRun = r.dryRun === true;
 
-  const self = exemptionReason(deps.selfExemptions, input);
-  if (self !== undefined) {
-    const ms = clock.now() - start;
-    deps.metrics.review(r.operation, kind, 'exempt', dryRun, ms / 1000);
-    log.info({ decision: 'exempt', exemptBy: `webhook's own ${self}`, durationMs: round(ms) }, 'admission review');
-    return reply.send(reviewResponse(parsed.review, { allowed: true, warnings: [], auditAnnotations: {} }));
-  }
-
   const timeoutMs = timeoutOf((request.query as Record<string, unknown> | undefined)?.timeout);
   const deadline = start + timeoutMs;
   if (clock.now() >= deadline) {
@@ -248,21 +234,33 @@ function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: 
   const ms = clock.now() - start;
   if (start + ms > deadline) deps.metrics.deadlineExceeded();
 
-  const label: ReviewDecision = result.exemptBy !== undefined ? 'exempt' : !decision.allowed ? 'denied' : decision.wouldDeny.length > 0 ? 'would_deny' : 'allowed';
-  deps.metrics.review(r.operation, kind, label, dryRun, ms / 1000);
+  deps.metrics.review(r.operation, kind, decision.outcome, dryRun, ms / 1000);
   for (const o of result.outcomes) deps.metrics.outcome(o.policyId, o.outcome, dryRun);
 
   // Policy ids and paths only: messages can quote values (image names, hosts) and errors quote whatever a policy threw.
-  const entry: Record<string, unknown> = { decision: label, mode: decision.mode, durationMs: round(ms), generation: active.generation };
-  if (result.exemptBy !== undefined) entry.exemptBy = result.exemptBy;
-  addIds(entry, 'denied', decision.allowed ? [] : result.findings.filter((f) => f.action === 'deny'));
+  const entry: Record<string, unknown> = { decision: decision.outcome, mode: decision.mode, durationMs: round(ms), generation: active.generation };
+  if (decision.exemptBy !== undefined) entry.exemptBy = decision.exemptBy;
+  addIds(entry, 'denied', decision.denied);
   addIds(entry, 'wouldDeny', decision.wouldDeny);
-  addIds(entry, 'warned', result.findings.filter((f) => f.action === 'warn' && f.kind === 'violation'));
-  addIds(entry, 'audit', result.findings.filter((f) => f.action === 'audit' && f.kind === 'violation'));
-  addIds(entry, 'policyErrors', result.findings.filter((f) => f.kind === 'error'));
+  addIds(entry, 'warned', decision.warned);
+  addIds(entry, 'audit', decision.audited);
+  addIds(entry, 'policyErrors', decision.errors);
   log.info(entry, decision.wouldDeny.length > 0 && decision.mode === 'audit' ? 'admission review: would deny' : 'admission review');
 
-  return reply.send(reviewResponse(parsed.review, decision));
+  reply.send(reviewResponse(parsed.review, decision));
+  if (deps.onResult !== undefined) {
+    const object = asRecord(r.operation === 'DELETE' ? r.oldObject : r.object);
+    const meta = asRecord(object?.metadata);
+    deps.onResult(objectResult({
+      apiVersion: r.kind.group === '' ? r.kind.version : `${r.kind.group}/${r.kind.version}`,
+      kind: r.kind.kind,
+      name: r.name ?? (typeof meta?.generateName === 'string' ? `${meta.generateName}*` : ''),
+      ...(r.namespace !== undefined && r.namespace !== '' ? { namespace: r.namespace } : {}),
+      uid: typeof meta?.uid === 'string' ? meta.uid : '',
+      resourceVersion: typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : '',
+    }, result, decision));
+  }
+  return reply;
 }
 
 // The apiserver sends the same `?timeout=` on every call of a webhook: parse it once.

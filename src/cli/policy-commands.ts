@@ -3,7 +3,7 @@ import { loadLibrary } from '../loader/load-policies.js';
 import { formatProblem } from '../core/errors.js';
 import { runAllFixtures } from '../testing/fixtures.js';
 import { buildRegistry } from '../core/registry.js';
-import { guardedRunner } from '../runtime/guard.js';
+import { guardedRunner } from '../guard/guard.js';
 import { scaffoldPolicy } from './scaffold.js';
 import { errorMessage } from '../core/errors.js';
 

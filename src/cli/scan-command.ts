@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
-import { buildPolicySet, configBaseDir } from '../runtime/policy-set.js';
-import { guardedRunner } from '../runtime/guard.js';
+import { buildPolicySet, configBaseDir } from '../policy-set/policy-set.js';
+import { guardedRunner } from '../guard/guard.js';
 import { readManifests } from '../scan/manifests.js';
-import { scanManifests, type ScanReport } from '../scan/scan.js';
+import { scanManifests } from '../scan/scan.js';
 import { renderTable } from '../reporters/table.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
@@ -50,8 +50,7 @@ export function registerScanCommand(program: Command): void {
         const set = await buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
-        const scanned = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        const report: ScanReport = { ...scanned, problems };
+        const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
         const text = opts.output === 'json' ? renderJson(report) : opts.output === 'sarif' ? renderSarif(report, set.registry, packageVersion()) : opts.output === 'junit' ? renderJunit(report) : renderTable(report);
         process.stdout.write(text);
         const hit = opts.failOn === 'never' ? false : opts.failOn === 'warn' ? report.summary.findings.deny + report.summary.findings.warn > 0 : report.summary.denied > 0;

@@ -1,27 +1,26 @@
 /**
  * `kube-posture serve`: the webhook's composition root. Flags (with environment fallbacks) and the
- * configuration file become real dependencies here, and only here: the server, the policy holder,
- * the namespace informer, the certificate and configuration watchers, the shutdown sequence.
+ * configuration file become real dependencies here, and only here: the server, the policy source,
+ * the namespace informer, the certificate watcher, the process lifecycle.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
-import { buildOpsServer, buildServer, DEFAULT_BODY_LIMIT, type ServerDeps } from '../admission/server.js';
-import { defaultConfig, loadConfigFile, type FileConfig } from '../config/load-config.js';
+import { buildServer, DEFAULT_BODY_LIMIT, webhookProbes, type ServerDeps } from '../admission/server.js';
+import { clusterEnvironment, loadKubeConfig, type ClusterEnvironment } from '../cluster/kubeconfig.js';
+import { clusterNamespaceLabels, noNamespaceLabels, type NamespaceLabelSource } from '../cluster/namespace-labels.js';
+import type { ExemptionSet } from '../core/engine-config.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
-import type { Exemptions } from '../core/exemptions.js';
 import type { Mode } from '../core/types.js';
-import { reloadPolicies, startConfigReloader } from '../runtime/config-reloader.js';
-import { ensureDevCertificate } from '../runtime/dev-cert.js';
-import type { WatchHandle } from '../runtime/file-watch.js';
-import { clusterNamespaceLabels, loadKubeConfig, noNamespaceLabels, type NamespaceLabelSource } from '../runtime/namespace-labels.js';
-import { buildPolicySet, configBaseDir, type PolicySet } from '../runtime/policy-set.js';
-import { PolicySetHolder } from '../runtime/policy-holder.js';
-import { readTlsMaterial, startTlsReloader, TLS_BASE, type TlsFiles } from '../runtime/tls-reloader.js';
+import { PolicySetHolder } from '../policy-set/policy-holder.js';
+import { openPolicySource } from '../policy-set/policy-source.js';
+import { ProcessLifecycle } from '../process/lifecycle.js';
+import { buildOpsServer } from '../process/probes.js';
+import { ensureDevCertificate } from '../serving/dev-cert.js';
+import { readTlsMaterial, startTlsReloader, TLS_BASE, type TlsFiles } from '../serving/tls-reloader.js';
 
 export interface ServeOptions {
   config?: string;
@@ -47,14 +46,7 @@ export interface ServeOptions {
 }
 
 /** What the process environment supplies besides flags; read once, in `registerServeCommand`. */
-export interface ServeEnvironment {
-  /** KUBECONFIG (first existing entry) or ~/.kube/config when it exists. */
-  kubeconfigFile?: string;
-  /** Running in a pod with a mounted service account token. */
-  inCluster: boolean;
-  /** The pod's namespace from the service account mount, when POD_NAMESPACE is not set. */
-  saNamespace?: string;
-}
+export type ServeEnvironment = ClusterEnvironment;
 
 export interface RunningWebhook {
   url: string;
@@ -62,6 +54,7 @@ export interface RunningWebhook {
   holder: PolicySetHolder;
   metrics: AdmissionMetrics;
   logger: Logger;
+  lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -99,25 +92,15 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: ServeOptions) => {
       const env = process.env;
       const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);
-      const saDir = '/var/run/secrets/kubernetes.io/serviceaccount';
-      const inCluster = env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(saDir, 'token'));
-      // An explicit --kubeconfig wins; in a pod the service account is used; elsewhere the usual kubeconfig.
-      const homeConfig = join(homedir(), '.kube', 'config');
-      const kubeconfigFile = opts.kubeconfig ?? (inCluster ? undefined : (env.KUBECONFIG?.split(delimiter).find((f) => f !== '' && existsSync(f)) ?? (existsSync(homeConfig) ? homeConfig : undefined)));
-      const saNamespace = inCluster && existsSync(join(saDir, 'namespace')) ? readFileSync(join(saDir, 'namespace'), 'utf8').trim() : undefined;
       let running: RunningWebhook;
       try {
-        running = await startWebhook({ ...opts, policyDir }, { ...(kubeconfigFile ? { kubeconfigFile } : {}), inCluster, ...(saNamespace ? { saNamespace } : {}) });
+        running = await startWebhook({ ...opts, policyDir }, clusterEnvironment(env, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() }));
       } catch (err) {
         const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
         process.stderr.write(`kube-posture serve: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
         process.exit(1);
       }
-      const onSignal = (signal: string): void => {
-        void running.shutdown(signal).then(() => process.exit(0));
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      running.lifecycle.handleSignals();
     });
 }
 
@@ -129,24 +112,27 @@ export function registerServeCommand(program: Command): void {
 export async function startWebhook(opts: ServeOptions, environment: ServeEnvironment): Promise<RunningWebhook> {
   const logger = createLogger({ level: opts.logLevel });
   const metrics = createMetrics();
-  const holder = new PolicySetHolder();
-  const lifecycle = { shuttingDown: false };
-  const cliDirs = opts.policyDir.map((d) => resolve(d));
-  const configFile = opts.config ? resolve(opts.config) : undefined;
+  const lifecycle = new ProcessLifecycle({ logger, graceSeconds: opts.shutdownGrace });
 
-  // The set is always built from a fresh read of the file, with policy directories made absolute
-  // (the file's relative to its own folder, the flags' to the working directory).
-  const load = async (): Promise<PolicySet> => {
-    const fc: FileConfig = configFile ? await loadConfigFile(configFile) : defaultConfig();
-    const base = configBaseDir(configFile);
-    const dirs = [...new Set([...fc.policyDirectories.map((d) => resolve(base, d)), ...cliDirs])];
-    const set = await buildPolicySet({ ...fc, policyDirectories: dirs }, { ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode } : {}), baseDir: base });
-    metrics.setPoliciesLoaded(set.engine.enabled.length);
-    return set;
-  };
-  const first = await reloadPolicies(load, holder, logger, 'start');
-  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', (first.problems ?? []).map((message) => ({ code: 'KP_ERR_CONFIG_INVALID' as const, message })));
+  // The webhook never blocks its own namespace or service account, whatever the policies say. This is
+  // engine configuration, so the core applies it like any exemption and every adapter agrees.
+  const ownNamespace = opts.podNamespace ?? environment.saNamespace;
+  if (!ownNamespace) logger.warn('own namespace unknown (set POD_NAMESPACE): it is not exempted automatically');
+  const ownExemptions: ExemptionSet | undefined = ownNamespace ? {
+    source: "webhook's own",
+    exemptions: { namespaces: [ownNamespace], ...(opts.serviceAccount ? { serviceAccounts: [`${ownNamespace}:${opts.serviceAccount}`] } : {}) },
+  } : undefined;
+  const policies = await openPolicySource({
+    ...(opts.config ? { configFile: opts.config } : {}),
+    policyDirs: opts.policyDir,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.mode ? { mode: opts.mode } : {}),
+    ...(ownExemptions ? { ownExemptions } : {}),
+    logger,
+    onLoaded: (set) => metrics.setPoliciesLoaded(set.engine.enabled.length),
+  });
   metrics.configReload('success', 'start');
+  const holder = policies.holder;
 
   // TLS: given files, or a development certificate.
   let tlsFiles: TlsFiles;
@@ -163,7 +149,43 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   if (opts.clientCa) tlsFiles.clientCaFile = resolve(opts.clientCa);
   const tls = await readTlsMaterial(tlsFiles);
 
-  // Cluster context.
+  const namespaces = await namespaceSource(opts, environment, logger, metrics);
+  const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state };
+  const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
+  const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined });
+  const ops = opts.metricsPort !== undefined ? buildOpsServer(webhookProbes(deps), logger) : undefined;
+
+  const host = opts.host ?? (devCert ? '127.0.0.1' : '0.0.0.0');
+  await app.listen({ host, port: opts.port });
+  lifecycle.onShutdown('webhook server', () => app.close());
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path}`;
+  let opsUrl: string | undefined;
+  if (ops) {
+    await ops.listen({ host: opts.host ?? '0.0.0.0', port: opts.metricsPort! });
+    lifecycle.onShutdown('ops server', () => ops.close());
+    const oa = ops.server.address();
+    opsUrl = `http://${opts.host ?? '0.0.0.0'}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
+  }
+  logger.info({ url, ops: opsUrl, clientCertificates: tls.ca !== undefined, mode: holder.current()?.set.engine.mode }, 'webhook listening');
+  // Log lines are buffered (see logger.ts); whoever waits for this one should not wait for the next flush.
+  logger.flush();
+  if (devCert) {
+    process.stderr.write(`\nkube-posture: development certificate in ${tlsFiles.certFile}\n  try: curl --cacert ${tlsFiles.certFile} -H 'Content-Type: application/json' --data @examples/admission-review-pod.json '${url.replace('0.0.0.0', '127.0.0.1')}?timeout=10s'\n\n`);
+  }
+
+  const intervalMs = opts.reloadInterval * 1000;
+  lifecycle.watch(startTlsReloader(app.server as unknown as import('node:tls').Server, tlsFiles, tls, { logger, onResult: (ok) => metrics.tlsReload(ok ? 'success' : 'failure'), intervalMs }));
+  lifecycle.watch(policies.watch({ intervalMs, onResult: (r, trigger) => metrics.configReload(r.ok ? 'success' : 'failure', trigger) }));
+  namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
+  lifecycle.onShutdown('namespace informer', () => namespaces.stop());
+
+  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+}
+
+/** Namespace labels from the cluster when there is access (`--cluster-context auto`), else none. */
+async function namespaceSource(opts: ServeOptions, environment: ServeEnvironment, logger: Logger, metrics: AdmissionMetrics): Promise<NamespaceLabelSource> {
   let namespaces: NamespaceLabelSource = noNamespaceLabels();
   if (opts.clusterContext === 'auto') {
     const access = await loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
@@ -176,65 +198,5 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   if (namespaces.description.startsWith('none')) logger.info('no cluster access: running on the configuration alone; namespace labels (modes, Pod Security levels) are not read');
   else logger.info({ source: namespaces.description }, 'namespace labels from the cluster (informer cache)');
   metrics.setNamespaceCacheSynced(namespaces.synced(), namespaces.size());
-
-  // The webhook never blocks its own namespace or service account, whatever the policies say.
-  const ownNamespace = opts.podNamespace ?? environment.saNamespace;
-  const selfExemptions: Exemptions = {
-    ...(ownNamespace ? { namespaces: [ownNamespace] } : {}),
-    ...(ownNamespace && opts.serviceAccount ? { serviceAccounts: [`${ownNamespace}:${opts.serviceAccount}`] } : {}),
-  };
-  if (!ownNamespace) logger.warn('own namespace unknown (set POD_NAMESPACE): it is not exempted automatically');
-
-  const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, selfExemptions, lifecycle };
-  const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
-  const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined });
-  const ops = opts.metricsPort !== undefined ? buildOpsServer(deps) : undefined;
-
-  const host = opts.host ?? (devCert ? '127.0.0.1' : '0.0.0.0');
-  await app.listen({ host, port: opts.port });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path}`;
-  let opsUrl: string | undefined;
-  if (ops) {
-    await ops.listen({ host: opts.host ?? '0.0.0.0', port: opts.metricsPort! });
-    const oa = ops.server.address();
-    opsUrl = `http://${opts.host ?? '0.0.0.0'}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
-  }
-  logger.info({ url, ops: opsUrl, clientCertificates: tls.ca !== undefined, mode: holder.current()?.set.engine.mode }, 'webhook listening');
-  // Log lines are buffered (see logger.ts); whoever waits for this one should not wait for the next flush.
-  logger.flush();
-  if (devCert) {
-    process.stderr.write(`\nkube-posture: development certificate in ${tlsFiles.certFile}\n  try: curl --cacert ${tlsFiles.certFile} -H 'Content-Type: application/json' --data @examples/admission-review-pod.json '${url.replace('0.0.0.0', '127.0.0.1')}?timeout=10s'\n\n`);
-  }
-
-  const reloadMs = opts.reloadInterval * 1000;
-  const watchers: WatchHandle[] = [
-    startTlsReloader(app.server as unknown as import('node:tls').Server, tlsFiles, tls, { logger, onResult: (ok) => metrics.tlsReload(ok ? 'success' : 'failure'), intervalMs: reloadMs }),
-    startConfigReloader({ ...(configFile ? { configFile } : {}), load, holder, logger, intervalMs: reloadMs, onResult: (r, trigger) => metrics.configReload(r.ok ? 'success' : 'failure', trigger) }),
-  ];
-  namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
-
-  let stopping: Promise<void> | undefined;
-  const shutdown = (reason: string): Promise<void> => {
-    stopping ??= (async () => {
-      lifecycle.shuttingDown = true;
-      logger.info({ reason, graceSeconds: opts.shutdownGrace }, 'shutting down: no new connections, finishing in-flight reviews');
-      for (const w of watchers) w.close();
-      // Bounded: whatever has not finished after the grace period is cut off.
-      const timer = setTimeout(() => {
-        logger.error({ graceSeconds: opts.shutdownGrace }, 'grace period over; exiting with reviews in flight');
-        // pino writes the buffered lines synchronously on exit; an asynchronous flush started here
-        // could still be in flight then and land after them.
-        process.exit(1);
-      }, opts.shutdownGrace * 1000);
-      timer.unref();
-      await Promise.allSettled([app.close(), ops?.close(), namespaces.stop()]);
-      clearTimeout(timer);
-      logger.info('stopped');
-      await new Promise<void>((done) => logger.flush(() => done()));
-    })();
-    return stopping;
-  };
-  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, logger, shutdown };
+  return namespaces;
 }

@@ -13,7 +13,7 @@ import { evaluate } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
 import { errorMessage } from '../core/errors.js';
 import { parsePssVersion } from '../core/version.js';
-import { buildPolicySet, type PolicySetOptions } from '../runtime/policy-set.js';
+import { buildPolicySet, type PolicySetOptions } from '../policy-set/policy-set.js';
 
 export const PSA_LEVELS = ['baseline', 'restricted'] as const;
 export type PsaLevel = (typeof PSA_LEVELS)[number];

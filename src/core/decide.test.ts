@@ -61,3 +61,31 @@ t.test('the number of warnings is bounded', async (t) => {
 t.test('deny message deduplicates identical findings', async (t) => {
   t.equal(denyMessage([finding({}), finding({})]), 'kube-posture: 1 policy violation: [p] m (spec.x)');
 });
+
+t.test('decide sorts findings into the buckets adapters read, once', async (t) => {
+  const findings = [
+    finding({ policyId: 'd' }),
+    finding({ policyId: 'w', action: 'warn' }),
+    finding({ policyId: 'a', action: 'audit' }),
+    finding({ policyId: 'e', kind: 'error', action: 'warn' }),
+    finding({ policyId: 'ed', kind: 'error', action: 'deny' }),
+  ];
+  const enforce = decide({ mode: 'enforce', findings });
+  t.equal(enforce.outcome, 'denied');
+  t.same(enforce.denied.map((f) => f.policyId), ['d', 'ed'], 'deny-level findings, a broken fail-closed policy among them');
+  t.same(enforce.wouldDeny, []);
+  t.same(enforce.warned.map((f) => f.policyId), ['w'], 'warn-level violations only');
+  t.same(enforce.audited.map((f) => f.policyId), ['a']);
+  t.same(enforce.errors.map((f) => f.policyId), ['e', 'ed'], 'policy errors whatever their action');
+
+  const audit = decide({ mode: 'audit', findings });
+  t.equal(audit.outcome, 'would_deny');
+  t.same(audit.denied, [], 'nothing denied in audit mode');
+  t.same(audit.wouldDeny.map((f) => f.policyId), ['d', 'ed']);
+
+  t.equal(decide({ mode: 'enforce', findings: [finding({ action: 'warn' })] }).outcome, 'allowed');
+  const exempt = decide({ mode: 'enforce', findings: [], exemptBy: 'namespace kube-system' });
+  t.equal(exempt.outcome, 'exempt');
+  t.equal(exempt.exemptBy, 'namespace kube-system');
+  t.equal(exempt.allowed, true);
+});

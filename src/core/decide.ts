@@ -12,11 +12,23 @@ const ANNOTATION_MAX_CHARS = 1024;
  * they become warnings; under `audit` (the dry-run mode) they become a `would deny` warning and an
  * audit annotation, and never deny.
  */
-export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes?: readonly string[] }, modeOverride?: Mode): Decision {
+export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes?: readonly string[]; exemptBy?: string }, modeOverride?: Mode): Decision {
   const mode = modeOverride ?? result.mode;
-  const deny = result.findings.filter((f) => f.action === 'deny');
-  const warn = result.findings.filter((f) => f.action === 'warn');
-  const audit = result.findings.filter((f) => f.action === 'audit');
+  // One pass sorts the findings into the buckets every adapter reads; nobody sorts them again.
+  const deny: Finding[] = [];
+  const warn: Finding[] = [];
+  const audit: Finding[] = [];
+  const errors: Finding[] = [];
+  const warned: Finding[] = [];
+  const audited: Finding[] = [];
+  for (const f of result.findings) {
+    if (f.action === 'deny') deny.push(f);
+    else if (f.action === 'warn') warn.push(f);
+    else audit.push(f);
+    if (f.kind === 'error') errors.push(f);
+    else if (f.action === 'warn') warned.push(f);
+    else if (f.action === 'audit') audited.push(f);
+  }
   const auditAnnotations: Record<string, string> = {};
   const warnings = new WarningList();
 
@@ -40,7 +52,21 @@ export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes
     auditAnnotations[f.policyId] = clip(prev === undefined ? oneFinding(f) : `${prev}; ${oneFinding(f)}`, ANNOTATION_MAX_CHARS);
   }
   for (const note of result.notes ?? []) warnings.add(`namespace labels: ${note}`);
-  return { allowed, ...(message !== undefined ? { message } : {}), warnings: warnings.list(), auditAnnotations, wouldDeny, mode };
+  const outcome = result.exemptBy !== undefined ? 'exempt' : !allowed ? 'denied' : wouldDeny.length > 0 ? 'would_deny' : 'allowed';
+  return {
+    allowed,
+    outcome,
+    ...(message !== undefined ? { message } : {}),
+    warnings: warnings.list(),
+    auditAnnotations,
+    mode,
+    ...(result.exemptBy !== undefined ? { exemptBy: result.exemptBy } : {}),
+    denied: allowed ? [] : deny,
+    wouldDeny,
+    warned,
+    audited,
+    errors,
+  };
 }
 
 /** `[policy-id] message (at path)` */

@@ -64,9 +64,28 @@ export interface EngineConfig {
   policies: ReadonlyMap<string, EnginePolicy>;
   /** The policies enabled by profile and settings, with their action. */
   enabled: readonly { id: string; action: Action }[];
-  exemptions: Exemptions;
+  /**
+   * Requests no policy applies to: the configured global exemptions, then those the composing
+   * command adds for itself (the webhook's own namespace and service account). Each set is named,
+   * so the reason says which one matched.
+   */
+  exemptions: readonly ExemptionSet[];
   labelPrefixes: readonly string[];
   timeoutMs: number;
+}
+
+/** A named set of global exemptions; `source` prefixes the reason (`webhook's own namespace x`). */
+export interface ExemptionSet {
+  source?: string;
+  exemptions: Exemptions;
+}
+
+export interface ResolveOptions {
+  /**
+   * Exemptions the composing command adds to the configured ones, e.g. the webhook never blocks
+   * its own namespace and service account. Merged here, so every adapter gets the same answer.
+   */
+  ownExemptions?: ExemptionSet;
 }
 
 const paramsAjv = new Ajv({ allErrors: true, strict: false });
@@ -75,7 +94,7 @@ const paramsAjv = new Ajv({ allErrors: true, strict: false });
  * Turns the configuration into an immutable engine configuration. Every problem is reported
  * (unknown profile or policy ids, invalid parameters); the caller decides what to do with them.
  */
-export function resolveEngineConfig(pc: PolicyConfig, registry: Registry): { config?: EngineConfig; problems: Problem[] } {
+export function resolveEngineConfig(pc: PolicyConfig, registry: Registry, options: ResolveOptions = {}): { config?: EngineConfig; problems: Problem[] } {
   const problems: Problem[] = [];
   const profile = registry.profiles.get(pc.profile);
   if (!profile) problems.push({ code: 'KP_ERR_POLICY_UNKNOWN', message: `unknown profile ${JSON.stringify(pc.profile)}; known: ${[...registry.profiles.keys()].join(', ')}`, path: 'profile' });
@@ -129,7 +148,7 @@ export function resolveEngineConfig(pc: PolicyConfig, registry: Registry): { con
   const labelPrefixes = pc.namespaceLabels.podSecurityLabels ? [pc.namespaceLabels.prefix, 'pod-security.kubernetes.io'] : [pc.namespaceLabels.prefix];
   return {
     problems,
-    config: Object.freeze({ mode: pc.mode, pssVersion, policies, enabled: Object.freeze(enabled), exemptions: pc.exemptions, labelPrefixes, timeoutMs: pc.evaluation.timeoutMs }),
+    config: Object.freeze({ mode: pc.mode, pssVersion, policies, enabled: Object.freeze(enabled), exemptions: Object.freeze([{ exemptions: pc.exemptions }, ...(options.ownExemptions ? [options.ownExemptions] : [])]), labelPrefixes, timeoutMs: pc.evaluation.timeoutMs }),
   };
 }
 

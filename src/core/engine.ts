@@ -1,11 +1,11 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { errorMessage } from './errors.js';
-import { exemptionReason } from './exemptions.js';
+import { exemptionReason, firstExemption } from './exemptions.js';
 import { formatPath } from './path.js';
 import { entriesForKind, planFor, type PlanEntry } from './plan.js';
 import type { Registry } from './registry.js';
 import { podSubjectOf, podUnchanged, type PodSubject } from './subjects/pod.js';
-import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, PolicyOutcome, Violation } from './types.js';
+import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, Violation } from './types.js';
 import { formatPssVersion } from './version.js';
 import { lookupKind } from './kinds.js';
 
@@ -48,11 +48,11 @@ const EMPTY: readonly never[] = Object.freeze([]);
 export function evaluate(input: EvaluationInput, registry: Registry, config: EngineConfig, options: EvaluateOptions = {}): EngineResult {
   const runner = options.runner ?? directRunner;
   const plan = planFor(config, registry, input.namespaceLabels);
-  const exempt = exemptionReason(config.exemptions, input);
+  const exempt = firstExemption(config.exemptions, input);
   if (exempt !== undefined) return { findings: [], outcomes: [], exemptBy: exempt, mode: plan.mode, notes: plan.notes };
 
   const findings: Finding[] = [];
-  const outcomes: { policyId: string; outcome: PolicyOutcome }[] = [];
+  const outcomes: EvaluationResult['outcomes'] = [];
   const subResource = input.subResource ?? '';
   const known = lookupKind(input.kind);
 
@@ -85,9 +85,12 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
       if (object === null || typeof object !== 'object') continue;
       call = () => policy.check(object as never, ctx);
     }
-    if (entry.policy.exemptions !== undefined && exemptionReason(entry.policy.exemptions, input) !== undefined) {
-      outcomes.push({ policyId: policy.id, outcome: 'skip' });
-      continue;
+    if (entry.policy.exemptions !== undefined) {
+      const reason = exemptionReason(entry.policy.exemptions, input);
+      if (reason !== undefined) {
+        outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+        continue;
+      }
     }
     const result = runner.run(entry.policy, call);
     if (!result.ok) {

@@ -42,3 +42,12 @@ export function exemptionReason(ex: Exemptions | undefined, input: EvaluationInp
   }
   return undefined;
 }
+
+/** The first matching set's reason, prefixed with its source when it has one. */
+export function firstExemption(sets: readonly { source?: string; exemptions: Exemptions }[], input: EvaluationInput): string | undefined {
+  for (const set of sets) {
+    const reason = exemptionReason(set.exemptions, input);
+    if (reason !== undefined) return set.source !== undefined ? `${set.source} ${reason}` : reason;
+  }
+  return undefined;
+}

@@ -170,18 +170,32 @@ export type PolicyOutcome = 'pass' | 'fail' | 'error' | 'timeout' | 'skip';
 export interface EvaluationResult {
   findings: Finding[];
   /** One entry per policy run (not per finding), for metrics and reports. */
-  outcomes: { policyId: string; outcome: PolicyOutcome }[];
+  outcomes: { policyId: string; outcome: PolicyOutcome; reason?: string }[];
   /** Set when the request was exempt and nothing was evaluated. */
   exemptBy?: string;
 }
 
+/** What the request's answer was: the one label metrics, logs and reports use. */
+export type DecisionOutcome = 'allowed' | 'denied' | 'would_deny' | 'exempt';
+
 export interface Decision {
   allowed: boolean;
+  outcome: DecisionOutcome;
   /** One line listing every deny-level finding, for `status.message`. */
   message?: string;
   warnings: string[];
   auditAnnotations: Record<string, string>;
+  mode: Mode;
+  /** Why the request was exempt (nothing was evaluated), when it was. */
+  exemptBy?: string;
+  /** Deny-level findings that denied the request (mode `enforce`). */
+  denied: Finding[];
   /** Findings that would have denied under `enforce` but did not because of the mode. */
   wouldDeny: Finding[];
-  mode: Mode;
+  /** Warn-level violations. */
+  warned: Finding[];
+  /** Audit-level violations. */
+  audited: Finding[];
+  /** Policies that failed or timed out, whatever their action. */
+  errors: Finding[];
 }

@@ -1,4 +1,6 @@
-import type { ScanReport } from '../scan/scan.js';
+import type { ObjectResult, Report } from '../results/model.js';
+import { isFileRef } from '../results/model.js';
+import { objectName, sourceGroup } from './describe.js';
 
 /** XML text and attribute escaping; control characters XML 1.0 cannot carry are dropped. */
 function esc(text: string): string {
@@ -10,21 +12,28 @@ function esc(text: string): string {
  * JUnit XML for CI test tabs: one test suite per file, one test case per object; deny-level findings
  * are failures, policy errors are errors, warnings go to system-out.
  */
-export function renderJunit(report: ScanReport): string {
-  const byFile = new Map<string, typeof report.objects>();
-  for (const o of report.objects) byFile.set(o.ref.file, [...(byFile.get(o.ref.file) ?? []), o]);
+export function renderJunit(report: Report): string {
+  const byFile = new Map<string, ObjectResult[]>();
+  for (const o of report.objects) {
+    const group = sourceGroup(o.ref);
+    const list = byFile.get(group);
+    if (list) list.push(o);
+    else byFile.set(group, [o]);
+  }
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const failures = report.objects.filter((o) => !o.decision.allowed).length;
+  const failures = report.objects.filter((o) => !o.verdict.allowed).length;
   out.push(`<testsuites name="kube-posture" tests="${report.objects.length}" failures="${failures}" errors="${report.problems.length}">`);
   for (const [file, objects] of byFile) {
-    const f = objects.filter((o) => !o.decision.allowed).length;
-    out.push(`  <testsuite name="${esc(file)}" tests="${objects.length}" failures="${f}" errors="0">`);
+    const f = objects.filter((o) => !o.verdict.allowed).length;
+    const skipped = objects.filter((o) => o.status === 'exempt').length;
+    out.push(`  <testsuite name="${esc(file)}" tests="${objects.length}" failures="${f}" errors="0" skipped="${skipped}">`);
     for (const o of objects) {
-      const name = `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`;
-      out.push(`    <testcase classname="${esc(file)}" name="${esc(name)}" file="${esc(file)}" line="${o.ref.line}">`);
+      const where = isFileRef(o.ref) ? ` file="${esc(o.ref.file)}" line="${o.ref.line}"` : '';
+      out.push(`    <testcase classname="${esc(file)}" name="${esc(objectName(o.ref))}"${where}>`);
+      if (o.status === 'exempt') out.push(`      <skipped message="${esc(`exempt: ${o.exemptBy ?? ''}`)}"/>`);
       const deny = o.findings.filter((x) => x.action === 'deny' && x.kind === 'violation');
       const errors = o.findings.filter((x) => x.kind === 'error');
-      if (deny.length > 0) out.push(`      <failure message="${esc(o.decision.message ?? `${deny.length} violation(s)`)}" type="policy-violation">${esc(deny.map((x) => `[${x.policyId}] ${x.message} at ${x.path} (line ${x.line}); fix: ${x.remediation}`).join('\n'))}</failure>`);
+      if (deny.length > 0) out.push(`      <failure message="${esc(o.verdict.message ?? `${deny.length} violation(s)`)}" type="policy-violation">${esc(deny.map((x) => `[${x.policyId}] ${x.message} at ${x.path}${x.line !== undefined ? ` (line ${x.line})` : ''}; fix: ${x.remediation}`).join('\n'))}</failure>`);
       for (const e of errors) out.push(`      <error message="${esc(`[${e.policyId}] ${e.message}`)}" type="policy-error"/>`);
       const notes = o.findings.filter((x) => x.action !== 'deny');
       if (notes.length > 0) out.push(`      <system-out>${esc(notes.map((x) => `${x.action}: [${x.policyId}] ${x.message} at ${x.path}`).join('\n'))}</system-out>`);

@@ -1,17 +1,21 @@
-import type { ScanReport } from '../scan/scan.js';
+import type { Report } from '../results/model.js';
+import { objectName, sourceText } from './describe.js';
 
 const ACTION_LABEL = { deny: 'DENY', warn: 'WARN', audit: 'AUDIT' } as const;
 
-/** A report a person reads at a glance: one block per object with findings, then a summary. */
-export function renderTable(report: ScanReport): string {
+/** A report a person reads at a glance: one block per object with findings or an exemption, then a summary. */
+export function renderTable(report: Report): string {
   const lines: string[] = [];
   for (const o of report.objects) {
+    if (o.status === 'exempt') {
+      lines.push(`exempt ${objectName(o.ref)}  (${sourceText(o.ref)}): ${o.exemptBy ?? ''}`);
+      continue;
+    }
     if (o.findings.length === 0) continue;
-    const name = `${o.ref.kind}${o.ref.namespace ? ` ${o.ref.namespace}/` : ' '}${o.ref.name}`;
-    lines.push(`${o.decision.allowed ? 'ok    ' : 'DENIED'} ${name}  (${o.ref.file}:${o.ref.line})`);
+    lines.push(`${o.verdict.allowed ? 'ok    ' : 'DENIED'} ${objectName(o.ref)}  (${sourceText(o.ref)})`);
     for (const f of o.findings) {
       lines.push(`  ${ACTION_LABEL[f.action].padEnd(5)} ${f.severity.padEnd(8)} ${f.policyId}: ${f.message}`);
-      if (f.path !== '') lines.push(`        at ${f.path} (line ${f.line})`);
+      if (f.path !== '') lines.push(`        at ${f.path}${f.line !== undefined ? ` (line ${f.line})` : ''}`);
       lines.push(`        fix: ${f.remediation}`);
     }
   }
@@ -20,6 +24,6 @@ export function renderTable(report: ScanReport): string {
   lines.push('');
   lines.push(`${s.objects} object(s) scanned: ${s.denied} would be denied; findings: ${s.findings.deny} deny, ${s.findings.warn} warn, ${s.findings.audit} audit` +
     ` (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium}, low ${s.bySeverity.low}, info ${s.bySeverity.info})` +
-    (s.errors > 0 ? `; ${s.errors} policy error(s)` : '') + (report.problems.length > 0 ? `; ${report.problems.length} input problem(s)` : ''));
+    (s.exempt > 0 ? `; ${s.exempt} exempt` : '') + (s.errors > 0 ? `; ${s.errors} policy error(s)` : '') + (report.problems.length > 0 ? `; ${report.problems.length} input problem(s)` : ''));
   return lines.join('\n') + '\n';
 }

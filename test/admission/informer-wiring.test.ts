@@ -7,7 +7,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterNamespaceLabels, loadKubeConfig } from '../../src/runtime/namespace-labels.js';
+import { clusterNamespaceLabels } from '../../src/cluster/namespace-labels.js';
+import { loadKubeConfig } from '../../src/cluster/kubeconfig.js';
 import { createLogger } from '../../src/admission/logger.js';
 
 t.test('clusterNamespaceLabels lists and watches /api/v1/namespaces', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { V1Namespace } from '@kubernetes/client-node';
-import { informerNamespaceLabels, type NamespaceInformer } from '../../src/runtime/namespace-labels.js';
+import { informerNamespaceLabels, type NamespaceInformer } from '../../src/cluster/namespace-labels.js';
 import { harness, loadReview, post, LogCapture } from './fixtures/harness.js';
 import { createLogger } from '../../src/admission/logger.js';
 

@@ -3,13 +3,13 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
-import { PolicySetHolder } from '../../src/runtime/policy-holder.js';
-import { startConfigReloader, reloadPolicies, type ReloadResult } from '../../src/runtime/config-reloader.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
+import { PolicySetHolder } from '../../src/policy-set/policy-holder.js';
+import { startConfigReloader, reloadPolicies, type ReloadResult } from '../../src/policy-set/config-reloader.js';
 import { createLogger } from '../../src/admission/logger.js';
 import { createMetrics } from '../../src/admission/metrics.js';
 import { buildServer } from '../../src/admission/server.js';
-import { noNamespaceLabels } from '../../src/runtime/namespace-labels.js';
+import { noNamespaceLabels } from '../../src/cluster/namespace-labels.js';
 import { LogCapture, TEST_POLICIES, loadReview, post } from './fixtures/harness.js';
 
 /** Waits for the reloader's next result. */

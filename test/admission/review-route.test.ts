@@ -1,6 +1,6 @@
 import t from 'tap';
 import { harness, loadReview, post } from './fixtures/harness.js';
-import { staticNamespaceLabels } from '../../src/runtime/namespace-labels.js';
+import { staticNamespaceLabels } from '../../src/cluster/namespace-labels.js';
 
 interface Expect {
   allowed: boolean;
@@ -95,7 +95,7 @@ t.test('namespace labels come from the label source; unknown namespaces get the 
 });
 
 t.test("the webhook's own namespace and service account are never blocked", async (t) => {
-  const h = await harness({ deps: { selfExemptions: { namespaces: ['kube-posture'], serviceAccounts: ['kube-posture:kube-posture'] } } });
+  const h = await harness({ policySet: { ownExemptions: { source: "webhook's own", exemptions: { namespaces: ['kube-posture'], serviceAccounts: ['kube-posture:kube-posture'] } } } });
   const own = loadReview('pod-create-privileged.json');
   own.request.namespace = 'kube-posture';
   t.equal((await post(h.app, own)).body.response.allowed, true, 'own namespace');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
-import { generateServerCertificate } from '../../src/runtime/dev-cert.js';
-import { readTlsMaterial, startTlsReloader, TLS_BASE } from '../../src/runtime/tls-reloader.js';
+import { generateServerCertificate } from '../../src/serving/dev-cert.js';
+import { readTlsMaterial, startTlsReloader, TLS_BASE } from '../../src/serving/tls-reloader.js';
 import { harness, loadReview } from './fixtures/harness.js';
 
 async function makeCa(cn: string): Promise<{ cert: string; key: string }> {

@@ -101,3 +101,35 @@ t.test('with the built-in library, the recommended profile applies', async (t) =
   const dep = json.objects.find((o) => o.kind === 'Deployment');
   t.ok(dep?.findings.some((f) => f.policyId === 'pss-privileged' && f.path === 'spec.template.spec.containers[1].securityContext.privileged'));
 });
+
+t.test('exempt objects appear in every output as exempt, never silently missing', async (t) => {
+  const { writeFile, mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'kp-scan-'));
+  const config = join(dir, 'exempt.yaml');
+  await writeFile(config, 'evaluation:\n  timeoutMs: 5000\nexemptions:\n  namespaces: [shop]\n');
+  const run = (args: string[]) => new Promise<{ code: number; stdout: string }>((resolve) => {
+    const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'scan', '--config', config, '--no-builtin', '--profile', 'all', '--policy-dir', POLICIES, ...args, APP], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+
+  const table = await run([]);
+  t.equal(table.code, 0, 'nothing is denied: the shop namespace is exempt');
+  t.match(table.stdout, /exempt Deployment shop\/web {2}\(.*app\.yaml:7\): namespace shop/);
+  t.match(table.stdout, /exempt Service shop\/web/);
+  t.match(table.stdout, /3 object\(s\) scanned: 0 would be denied; .*; 2 exempt/);
+
+  const json = JSON.parse((await run(['-o', 'json'])).stdout) as { summary: { exempt: number }; objects: { kind: string; status: string; exemptBy?: string }[] };
+  t.equal(json.summary.exempt, 2);
+  t.same(json.objects.map((o) => [o.kind, o.status, o.exemptBy]), [['Namespace', 'evaluated', undefined], ['Deployment', 'exempt', 'namespace shop'], ['Service', 'exempt', 'namespace shop']]);
+
+  const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse((await run(['-o', 'junit'])).stdout) as { testsuites: { testsuite: { testcase: { '@_name': string; skipped?: { '@_message': string } }[] }[] } };
+  const skipped = xml.testsuites.testsuite.flatMap((s) => s.testcase).filter((c) => c.skipped);
+  t.same(skipped.map((c) => [c['@_name'], c.skipped?.['@_message']]), [['Deployment shop/web', 'exempt: namespace shop'], ['Service shop/web', 'exempt: namespace shop']]);
+
+  const sarif = JSON.parse((await run(['-o', 'sarif'])).stdout) as { runs: { results: unknown[]; properties?: { exempt: { object: string; reason: string }[] } }[] };
+  t.same(sarif.runs[0]?.results, []);
+  t.same(sarif.runs[0]?.properties?.exempt, [{ object: 'Deployment shop/web', reason: 'namespace shop' }, { object: 'Service shop/web', reason: 'namespace shop' }]);
+});

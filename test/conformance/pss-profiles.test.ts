@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { loadLibrary } from '../../src/loader/load-policies.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { planFor } from '../../src/core/plan.js';
 

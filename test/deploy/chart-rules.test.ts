@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { PROFILE_NAMES } from '../../src/core/registry.js';
 import type { Mode } from '../../src/core/types.js';
 import { webhookRules } from '../../src/core/webhook-rules.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { chartWithLibrary, expectedRuleTuples, findHelm, renderChart, sortedTuples, webhooksOf } from './render.js';
 
 const helm = await findHelm();

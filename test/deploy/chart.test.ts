@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/load-config.js';
 import { evaluate, inputFromObject, matchesSelector } from '../../src/core/index.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { helm, RENDER_KUBE_VERSION } from '../../scripts/manifests/helm.js';
 import { CHART_DIR, chartWithLibrary, findHelm, findObject, renderChart, webhooksOf, type K8sObject, type RenderedWebhook } from './render.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/load-config.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 
 t.test('policies in a ConfigMap volume layout are loaded once each', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kube-posture-cm-'));

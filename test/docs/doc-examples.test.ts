@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load-config.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 
 t.test('docs/configuration.md example is a valid configuration for the built-in library', async (t) => {
   const doc = readFileSync('docs/configuration.md', 'utf8');

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { evaluate, decide, inputFromObject } from '../../src/core/index.js';
-import { guardedRunner } from '../../src/runtime/guard.js';
+import { guardedRunner } from '../../src/guard/guard.js';
 import { USER_POLICIES } from '../helpers/policies.js';
 
 const dirs = `[${JSON.stringify(join(USER_POLICIES, 'misbehaving'))}, ${JSON.stringify(join(USER_POLICIES, 'good'))}]`;

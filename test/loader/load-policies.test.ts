@@ -3,7 +3,7 @@ import { cp, mkdir, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLibrary, loadPolicyDir } from '../../src/loader/load-policies.js';
-import { buildPolicySet } from '../../src/runtime/policy-set.js';
+import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { evaluate, decide, inputFromObject, formatProblem } from '../../src/core/index.js';
 import { USER_POLICIES } from '../helpers/policies.js';

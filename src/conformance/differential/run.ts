@@ -13,7 +13,7 @@ import { decide } from '../../core/decide.js';
 import { evaluate } from '../../core/engine.js';
 import { inputFromObject } from '../../core/input.js';
 import { LATEST_PSS_VERSION } from '../../core/version.js';
-import { buildPolicySet } from '../../runtime/policy-set.js';
+import { buildPolicySet } from '../../policy-set/policy-set.js';
 import { randomPods, withApiDefaults } from './pods.js';
 
 const { values } = parseArgs({ options: { go: { type: 'string' }, pods: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } } });

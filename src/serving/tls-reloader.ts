@@ -7,7 +7,7 @@ import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { errorMessage, KubePostureError } from '../core/errors.js';
-import { watchTargets, type WatchHandle } from './file-watch.js';
+import { watchTargets, type WatchHandle } from '../process/file-watch.js';
 
 export interface TlsFiles {
   certFile: string;

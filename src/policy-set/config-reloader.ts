@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
-import { watchTargets, type WatchHandle } from './file-watch.js';
+import { watchTargets, type WatchHandle } from '../process/file-watch.js';
 import type { PolicySet } from './policy-set.js';
 import type { ActivePolicySet, PolicySetHolder } from './policy-holder.js';
 

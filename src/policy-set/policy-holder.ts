@@ -1,5 +1,5 @@
 import type { PolicySet } from './policy-set.js';
-import { guardedRunner, type GuardedRunner } from './guard.js';
+import { guardedRunner, type GuardedRunner } from '../guard/guard.js';
 
 /** A loaded policy set with what evaluation needs beside it, immutable once built. */
 export interface ActivePolicySet {

@@ -1,5 +1,5 @@
 import { resolve, dirname } from 'node:path';
-import { resolveEngineConfig, type EngineConfig } from '../core/engine-config.js';
+import { resolveEngineConfig, type EngineConfig, type ExemptionSet } from '../core/engine-config.js';
 import { KubePostureError, type Problem } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
 import type { Mode } from '../core/types.js';
@@ -23,6 +23,8 @@ export interface PolicySetOptions {
   mode?: Mode;
   /** Relative policy directories are resolved against this (the config file's folder). */
   baseDir?: string;
+  /** Exemptions of the composing command itself (the webhook's own namespace and service account). */
+  ownExemptions?: ExemptionSet;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function buildPolicySet(fileConfig: FileConfig, options: PolicySetO
     throw new KubePostureError('KP_ERR_POLICY_LOAD', `${loadProblems.length} policy problem(s); set onPolicyLoadError: skip to load the others`, loadProblems);
   }
   const effective = { ...fileConfig, ...(options.profile ? { profile: options.profile } : {}), ...(options.mode ? { mode: options.mode } : {}) };
-  const { config, problems } = resolveEngineConfig(effective, registry);
+  const { config, problems } = resolveEngineConfig(effective, registry, options.ownExemptions ? { ownExemptions: options.ownExemptions } : {});
   if (!config) throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
   return { registry, engine: config, fileConfig: effective, skipped: loadProblems };
 }

@@ -126,27 +126,6 @@ export function informerNamespaceLabels(make: (markSynced: () => void) => Namesp
   };
 }
 
-/**
- * Loads cluster access: a kubeconfig file when one is given (the caller resolves --kubeconfig,
- * KUBECONFIG and ~/.kube/config), else the in-cluster service account when running in a pod.
- * Returns undefined when there is none or it cannot be read (with the reason).
- */
-export async function loadKubeConfig(options: { kubeconfigFile?: string; inCluster: boolean }): Promise<{ kc: k8s.KubeConfig; where: string } | { error: string } | undefined> {
-  if (!options.kubeconfigFile && !options.inCluster) return undefined;
-  const client = await import('@kubernetes/client-node');
-  const kc = new client.KubeConfig();
-  try {
-    if (options.kubeconfigFile) kc.loadFromFile(options.kubeconfigFile);
-    else if (options.inCluster) kc.loadFromCluster();
-    else return undefined;
-  } catch (err) {
-    return { error: errorMessage(err) };
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server) return { error: 'no current cluster in the kubeconfig' };
-  return { kc, where: options.kubeconfigFile ? `kubeconfig ${options.kubeconfigFile}, context ${kc.getCurrentContext()}` : 'in-cluster service account' };
-}
-
 /** The real informer over `/api/v1/namespaces`. */
 export async function clusterNamespaceLabels(kc: k8s.KubeConfig, where: string, options: InformerSourceOptions): Promise<NamespaceLabelSource> {
   const k8s = await import('@kubernetes/client-node');

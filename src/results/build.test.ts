@@ -1,0 +1,51 @@
+import t from 'tap';
+import type { EngineResult } from '../core/engine.js';
+import { decide } from '../core/decide.js';
+import type { Finding } from '../core/types.js';
+import { buildReport, objectResult, summarize } from './build.js';
+import type { FileRef } from './model.js';
+
+function finding(over: Partial<Finding>): Finding {
+  return { kind: 'violation', policyId: 'p', title: 't', severity: 'high', category: 'c', action: 'deny', message: 'm', path: 'spec.x', remediation: 'r', controls: [], ...over };
+}
+const ref: FileRef = { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'shop', file: 'app.yaml', line: 3 };
+const engine = (over: Partial<EngineResult>): EngineResult => ({ findings: [], outcomes: [], mode: 'enforce', notes: [], ...over });
+
+t.test('an evaluated object: findings placed on lines, verdict from the decision, per-policy exemptions named', async (t) => {
+  const r = engine({
+    findings: [finding({ policyId: 'a', path: 'spec.x' }), finding({ policyId: 'b', action: 'warn', path: '' })],
+    outcomes: [{ policyId: 'a', outcome: 'fail' }, { policyId: 'b', outcome: 'fail' }, { policyId: 'c', outcome: 'skip', reason: 'namespace shop' }],
+  });
+  const o = objectResult(ref, r, decide(r), (path) => (path === 'spec.x' ? 7 : path === '' ? 3 : undefined));
+  t.equal(o.status, 'evaluated');
+  t.same(o.findings.map((f) => [f.policyId, f.line]), [['a', 7], ['b', 3]]);
+  t.same(o.policyExemptions, [{ policyId: 'c', reason: 'namespace shop' }]);
+  t.same(o.verdict, { allowed: false, outcome: 'denied', mode: 'enforce', message: 'kube-posture: 1 policy violation: [a] m (spec.x)' });
+});
+
+t.test('an exempt object is a result with its reason, never missing', async (t) => {
+  const r = engine({ exemptBy: 'namespace kube-system' });
+  const o = objectResult({ ...ref, namespace: 'kube-system' }, r, decide(r));
+  t.equal(o.status, 'exempt');
+  t.equal(o.exemptBy, 'namespace kube-system');
+  t.equal(o.verdict.allowed, true);
+  t.equal(o.verdict.outcome, 'exempt');
+});
+
+t.test('summary: hand-counted over three objects', async (t) => {
+  const denied = engine({ findings: [finding({ severity: 'critical' }), finding({ action: 'warn', severity: 'low' }), finding({ kind: 'error', action: 'warn', severity: 'medium' })] });
+  const audited = engine({ findings: [finding({ action: 'audit', severity: 'info' })] });
+  const exempt = engine({ exemptBy: 'user x' });
+  const objects = [denied, audited, exempt].map((e) => objectResult(ref, e, decide(e)));
+  t.same(summarize(objects), {
+    objects: 3,
+    denied: 1,
+    exempt: 1,
+    findings: { deny: 1, warn: 2, audit: 1 },
+    bySeverity: { critical: 1, high: 0, medium: 1, low: 1, info: 1 },
+    errors: 1,
+  });
+  const report = buildReport(objects, [{ code: 'KP_ERR_INPUT_PARSE', message: 'bad', file: 'x.yaml', line: 1 }]);
+  t.equal(report.problems.length, 1);
+  t.equal(report.summary.objects, 3);
+});
