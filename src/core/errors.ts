@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   KP_ERR_HTTP_NOT_FOUND: 'No route for this method and path (reviews go to POST /validate or the configured path).',
   KP_ERR_TLS: 'The TLS certificate or key could not be loaded.',
   KP_ERR_INPUT_PARSE: 'A manifest file could not be parsed.',
+  KP_ERR_CLUSTER_ACCESS: 'No usable cluster access: no kubeconfig, an unreadable one, an unknown context, or an API server that does not answer.',
+  KP_ERR_CLUSTER_LIST: 'A kind could not be listed from the cluster (forbidden, not served, or the API server failed); its objects were not examined.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -27,7 +27,35 @@ export interface RulesOptions {
  * configuration in the chart, the plain manifests and the end-to-end suite are all generated from this.
  */
 export function webhookRules(registry: Registry, config: EngineConfig, options: RulesOptions = {}): WebhookRule[] {
-  const wanted = new Map<string, { kind: KnownKind; operations: Set<Operation>; subResources: Set<string> }>();
+  const wanted = inspectedKinds(registry, config, options);
+  // Group resources of one API group that share operations and scope into one rule, in a stable order.
+  const groups = new Map<string, WebhookRule>();
+  for (const w of wanted) {
+    const operations = (['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const).filter((o) => w.operations.has(o));
+    if (operations.length === 0) continue;
+    const scope = w.kind.namespaced ? 'Namespaced' : 'Cluster';
+    const key = `${w.kind.group}|${operations.join(',')}|${scope}`;
+    let rule = groups.get(key);
+    if (!rule) groups.set(key, (rule = { apiGroups: [w.kind.group], apiVersions: [...w.kind.versions], operations: [...operations], resources: [], scope }));
+    rule.resources.push(w.kind.resource, ...[...w.subResources].sort().map((s) => `${w.kind.resource}/${s}`));
+    for (const v of w.kind.versions) if (!rule.apiVersions.includes(v)) rule.apiVersions.push(v);
+  }
+  return [...groups.values()];
+}
+
+/** A kind that enabled policies inspect, with the operations and sub-resources they look at. */
+export interface InspectedKind {
+  kind: KnownKind;
+  operations: Set<Operation>;
+  subResources: Set<string>;
+}
+
+/**
+ * Exactly the kinds that enabled policies inspect, in KNOWN_KINDS order: what the webhook intercepts
+ * and what a live scan lists.
+ */
+export function inspectedKinds(registry: Registry, config: EngineConfig, options: RulesOptions = {}): InspectedKind[] {
+  const wanted = new Map<string, InspectedKind>();
   const add = (kind: KnownKind, operations: readonly Operation[], subResources: readonly string[]) => {
     let w = wanted.get(kind.resource + '.' + kind.group);
     if (!w) wanted.set(kind.resource + '.' + kind.group, (w = { kind, operations: new Set(), subResources: new Set() }));
@@ -54,19 +82,6 @@ export function webhookRules(registry: Registry, config: EngineConfig, options: 
     // Namespace labels can enable any PSS check at any mode, so pod kinds must be intercepted.
     for (const r of registry.policies.values()) if (r.policy.pss) inspect(r.policy.id);
   }
-  // Group resources of one API group that share operations and scope into one rule, in a stable order.
-  const groups = new Map<string, WebhookRule>();
   const order = new Map(KNOWN_KINDS.map((k, i) => [k.resource + '.' + k.group, i]));
-  const sorted = [...wanted.entries()].sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
-  for (const [, w] of sorted) {
-    const operations = (['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const).filter((o) => w.operations.has(o));
-    if (operations.length === 0) continue;
-    const scope = w.kind.namespaced ? 'Namespaced' : 'Cluster';
-    const key = `${w.kind.group}|${operations.join(',')}|${scope}`;
-    let rule = groups.get(key);
-    if (!rule) groups.set(key, (rule = { apiGroups: [w.kind.group], apiVersions: [...w.kind.versions], operations: [...operations], resources: [], scope }));
-    rule.resources.push(w.kind.resource, ...[...w.subResources].sort().map((s) => `${w.kind.resource}/${s}`));
-    for (const v of w.kind.versions) if (!rule.apiVersions.includes(v)) rule.apiVersions.push(v);
-  }
-  return [...groups.values()];
+  return [...wanted.entries()].sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0)).map(([, w]) => w);
 }

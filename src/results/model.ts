@@ -64,8 +64,20 @@ export interface Summary {
   errors: number;
 }
 
+/** What a live scan looked at, so that nothing it did not report is silently missing. */
+export interface ReportScope {
+  /** The cluster (kubeconfig context or server) that was scanned. */
+  cluster: string;
+  /** Objects listed, by kind (`Deployment.apps`). */
+  listed: Record<string, number>;
+  /** Objects judged through their controller's pod template and not reported on their own, by kind. */
+  judgedThroughOwner: Record<string, number>;
+}
+
 export interface Report {
   objects: ObjectResult[];
+  /** Set by live scans: what was listed and what was rolled up into owners. */
+  scope?: ReportScope;
   /** Input that could not be examined (unreadable files, bad documents): never silently dropped. */
   problems: Problem[];
   summary: Summary;

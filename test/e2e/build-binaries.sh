@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the binaries used by the end-to-end tests into test/e2e/.bin/:
-#   kube-apiserver, kubectl (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
+#   kube-apiserver, kube-controller-manager, kubectl (k8s.io/kubernetes) and etcd (go.etcd.io/etcd/server/v3),
 # from source, through the wrapper module in test/e2e/k8s (see docs/e2e.md).
 #
 # Idempotent: does nothing when the three binaries are present and their
@@ -43,13 +43,13 @@ done
 SUM="$(cat "$MOD_DIR/go.mod" "$MOD_DIR/go.sum" | sha256sum | cut -c1-16)"
 STAMP="kubernetes=$K8S_VERSION etcd=$ETCD_VERSION go=$(go env GOVERSION) modsum=$SUM ldflags=$(echo "$LDFLAGS" | sha256sum | cut -c1-8)"
 
-if [[ "${E2E_FORCE_BUILD:-0}" != 1 && -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/etcd" \
+if [[ "${E2E_FORCE_BUILD:-0}" != 1 && -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kube-controller-manager" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/etcd" \
       && -f "$BIN_DIR/VERSION" && "$(cat "$BIN_DIR/VERSION")" == "$STAMP" ]]; then
   echo "build-binaries: warm, binaries present ($STAMP) in $(( $(date +%s) - START ))s"
   exit 0
 fi
 
-echo "build-binaries: building kube-apiserver, kubectl $K8S_VERSION and etcd $ETCD_VERSION (cold or stale)"
+echo "build-binaries: building kube-apiserver, kube-controller-manager, kubectl $K8S_VERSION and etcd $ETCD_VERSION (cold or stale)"
 mkdir -p "$BIN_DIR"
 TMP_OUT="$(mktemp -d "$BIN_DIR/.build.XXXXXX")"
 trap 'rm -rf "$TMP_OUT"' EXIT
@@ -61,6 +61,7 @@ trap 'rm -rf "$TMP_OUT"' EXIT
   CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" \
     go build -p "${E2E_BUILD_PARALLELISM:-2}" -trimpath -ldflags "$LDFLAGS" -o "$TMP_OUT/" \
       k8s.io/kubernetes/cmd/kube-apiserver \
+      k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kubectl \
       go.etcd.io/etcd/server/v3
 )
@@ -69,7 +70,7 @@ trap 'rm -rf "$TMP_OUT"' EXIT
 for cand in server v3; do
   if [[ -f "$TMP_OUT/$cand" ]]; then mv "$TMP_OUT/$cand" "$TMP_OUT/etcd"; fi
 done
-for b in kube-apiserver kubectl etcd; do
+for b in kube-apiserver kube-controller-manager kubectl etcd; do
   [[ -x "$TMP_OUT/$b" ]] || { echo "build-binaries: $b was not produced" >&2; ls -l "$TMP_OUT" >&2; exit 1; }
 done
 
@@ -82,9 +83,10 @@ check_version() { # name, expected substring, command...
   [[ "$out" == *"$want"* ]] || { echo "build-binaries: $name reports '$out', expected '$want'" >&2; exit 1; }
 }
 check_version kube-apiserver "Kubernetes $K8S_VERSION" "$TMP_OUT/kube-apiserver" --version
+check_version kube-controller-manager "Kubernetes $K8S_VERSION" "$TMP_OUT/kube-controller-manager" --version
 check_version kubectl "\"gitVersion\": \"$K8S_VERSION\"" "$TMP_OUT/kubectl" version --client -o json
 check_version etcd "etcd Version: ${ETCD_VERSION#v}" "$TMP_OUT/etcd" --version
 
-for b in kube-apiserver kubectl etcd; do mv -f "$TMP_OUT/$b" "$BIN_DIR/$b"; done
+for b in kube-apiserver kube-controller-manager kubectl etcd; do mv -f "$TMP_OUT/$b" "$BIN_DIR/$b"; done
 echo "$STAMP" > "$BIN_DIR/VERSION"
 echo "build-binaries: built ($STAMP) in $(( $(date +%s) - START ))s"
