@@ -6,12 +6,9 @@
 import t from 'tap';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPolicyDir } from '../../src/loader/load-policies.js';
-import { buildRegistry, type Registry } from '../../src/core/registry.js';
-import { DEFAULT_POLICY_CONFIG, resolveEngineConfig, type EngineConfig } from '../../src/core/engine-config.js';
-import { evaluate } from '../../src/core/engine.js';
-import { inputFromObject } from '../../src/core/input.js';
-import { POD_KINDS } from '../../src/core/kinds.js';
+import {
+  DEFAULT_POLICY_CONFIG, POD_KINDS, buildRegistry, evaluate, inputFromObject, loadPolicyDir, resolveEngineConfig, type EngineConfig, type Registry,
+} from '../../src/sdk-testing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dirs = [here, join(here, '..', 'service')];

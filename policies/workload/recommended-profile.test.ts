@@ -8,12 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { loadPolicyDir } from '../../src/loader/load-policies.js';
-import { buildRegistry } from '../../src/core/registry.js';
-import { DEFAULT_POLICY_CONFIG, resolveEngineConfig } from '../../src/core/engine-config.js';
-import { evaluate } from '../../src/core/engine.js';
-import { decide } from '../../src/core/decide.js';
-import { inputFromObject } from '../../src/core/input.js';
+import { DEFAULT_POLICY_CONFIG, buildRegistry, decide, evaluate, inputFromObject, loadPolicyDir, resolveEngineConfig } from '../../src/sdk-testing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
+import type { Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { compileSchemaPolicy, type SchemaPolicyDocument } from '../core/schema-policy.js';
 import { schemaPolicyDocumentSchema } from '../core/policy-metadata-schema.js';
@@ -132,25 +133,7 @@ const SDK_ENTRY = resolve(here, '../sdk.js');
 async function importPolicyModule(file: string, origin: PolicySource['origin']): Promise<unknown> {
   let mod: Record<string, unknown>;
   if (file.endsWith('.ts') && origin === 'user') {
-    const sdk = (await exists(SDK_ENTRY)) ? SDK_ENTRY : SDK_ENTRY.replace(/\.js$/, '.ts');
-    // Imported here, not at the top: only user TypeScript needs it, and loading it costs about 12 MiB of RSS.
-    const esbuild = await import('esbuild');
-    const out = await esbuild.build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      alias: { 'kube-posture/policy': sdk },
-    }).catch((err: unknown) => {
-      const errors = (err as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
-      throw new PolicyFileError(errors.length > 0
-        ? errors.map((e) => ({ code: 'KP_ERR_POLICY_LOAD' as const, message: e.text, file: e.location?.file ? resolve(e.location.file) : file, ...(e.location ? { line: e.location.line } : {}) }))
-        : [{ code: 'KP_ERR_POLICY_LOAD', message: errorMessage(err), file }]);
-    });
-    const code = out.outputFiles[0]?.text ?? '';
+    const code = await bundleUserPolicy(file);
     mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<string, unknown>;
   } else {
     const { mtimeMs } = await stat(file);
@@ -159,6 +142,51 @@ async function importPolicyModule(file: string, origin: PolicySource['origin']):
   }
   if (!('default' in mod)) throw new PolicyFileError([{ code: 'KP_ERR_POLICY_LOAD', message: 'module has no default export (export default definePodPolicy({...}))', file }]);
   return mod.default;
+}
+
+/** A user TypeScript policy bundled into one ES module, with `kube-posture/policy` resolved to the SDK. */
+export async function bundleUserPolicy(file: string): Promise<string> {
+  const sdk = (await exists(SDK_ENTRY)) ? SDK_ENTRY : SDK_ENTRY.replace(/\.js$/, '.ts');
+  // Imported here, not at the top: only user TypeScript needs it, and loading it costs about 12 MiB of RSS.
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    alias: { 'kube-posture/policy': sdk },
+    plugins: [sdkIsPure(sdk)],
+  }).catch((err: unknown) => {
+    const errors = (err as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors ?? [];
+    throw new PolicyFileError(errors.length > 0
+      ? errors.map((e) => ({ code: 'KP_ERR_POLICY_LOAD' as const, message: e.text, file: e.location?.file ? resolve(e.location.file) : file, ...(e.location ? { line: e.location.line } : {}) }))
+      : [{ code: 'KP_ERR_POLICY_LOAD', message: errorMessage(err), file }]);
+  });
+  return out.outputFiles[0]?.text ?? '';
+}
+
+const RESOLVING = Symbol('sdk-is-pure');
+
+/**
+ * esbuild keeps every module the SDK entry re-exports unless it knows that importing one does
+ * nothing, and with it what that module imports: each user policy would carry ipaddr.js for the
+ * NetworkPolicy helpers, used or not. Those modules are pure by the SDK's contract (src/sdk.ts), so
+ * they are declared side-effect free and the parts of the SDK a policy does not use drop out.
+ */
+function sdkIsPure(sdk: string): Plugin {
+  return {
+    name: 'kube-posture-sdk-is-pure',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.importer !== sdk || args.pluginData === RESOLVING) return undefined;
+        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
+        return r.errors.length > 0 ? undefined : { path: r.path, namespace: r.namespace, external: r.external, sideEffects: false };
+      });
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

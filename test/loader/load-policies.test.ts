@@ -2,10 +2,10 @@ import t from 'tap';
 import { cp, mkdir, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLibrary, loadPolicyDir } from '../../src/loader/load-policies.js';
+import { bundleUserPolicy, loadLibrary, loadPolicyDir } from '../../src/loader/load-policies.js';
 import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { evaluate, decide, inputFromObject, formatProblem } from '../../src/core/index.js';
+import { evaluate, decide, inputFromObject, formatProblem, resolveEngineConfig, DEFAULT_POLICY_CONFIG } from '../../src/core/index.js';
 import { USER_POLICIES } from '../helpers/policies.js';
 
 t.test('user directories load TypeScript, YAML and JSON policies', async (t) => {
@@ -85,4 +85,28 @@ message: 'Service type {value} is not allowed'
 t.test('duplicate ids are reported, never shadowed silently', async (t) => {
   const { problems } = await loadLibrary({ builtinDir: false, userDirs: [join(USER_POLICIES, 'good'), join(USER_POLICIES, 'good')] });
   t.equal(problems.filter((p) => p.code === 'KP_ERR_POLICY_DUPLICATE').length, 3);
+});
+
+t.test('a user policy bundles only the parts of the SDK it uses, and those work', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-sdk-'));
+  t.teardown(() => import('node:fs/promises').then((fs) => fs.rm(dir, { recursive: true, force: true })));
+  await mkdir(join(dir, 'no-metadata-ipblock'), { recursive: true });
+  await writeFile(join(dir, 'no-metadata-ipblock', 'policy.ts'), `
+import { defineObjectPolicy, ipBlockAdmits, ipBlockOf, networkRulesOf } from 'kube-posture/policy';
+export default defineObjectPolicy({
+  id: 'no-metadata-ipblock', title: 't', description: 'd', severity: 'high', category: 'extra', controls: [],
+  remediation: 'r', defaultAction: 'deny', match: { kinds: ['NetworkPolicy.networking.k8s.io'] },
+  check: (o) => networkRulesOf(o, 'egress').flatMap((r) => r.peers).filter((p) => {
+    const block = ipBlockOf(p.peer);
+    return block !== undefined && ipBlockAdmits(block, '169.254.169.254');
+  }).map((p) => ({ path: p.path, message: 'reaches the metadata service' })),
+});`);
+  // The NetworkPolicy helpers need ipaddr.js; a pod policy that does not use them must not carry it.
+  t.notMatch(await bundleUserPolicy(join(USER_POLICIES, 'good', 'demo-privileged', 'policy.ts')), /ipaddr/);
+  t.match(await bundleUserPolicy(join(dir, 'no-metadata-ipblock', 'policy.ts')), /ipaddr/);
+  const { registry, problems } = await loadLibrary({ builtinDir: false, userDirs: [dir] });
+  t.same(problems, []);
+  const { config } = resolveEngineConfig({ ...DEFAULT_POLICY_CONFIG, profile: 'all' }, registry);
+  const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n', namespace: 'a' }, spec: { egress: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] } };
+  t.same(evaluate(inputFromObject(np), registry, config!).findings.map((f) => `${f.path}: ${f.message}`), ['spec.egress[0].to[0]: reaches the metadata service']);
 });

@@ -1,5 +1,4 @@
-import { defineObjectPolicy, getIn, type Violation } from '../../../src/sdk.js';
-import { effectivePolicyTypes, isEmptyPeer, isEmptySelector, networkRulesOf, type Direction } from '../../../src/core/subjects/network.js';
+import { defineObjectPolicy, effectivePolicyTypes, getIn, isEmptyPeer, isEmptySelector, networkRulesOf, type Direction, type Violation } from '../../../src/sdk.js';
 
 export default defineObjectPolicy({
   id: 'netpol-empty-selector-allow-all',

@@ -1,5 +1,4 @@
-import { defineObjectPolicy, type Violation } from '../../../src/sdk.js';
-import { effectivePolicyTypes, networkRulesOf, selectsAllPods, type Direction } from '../../../src/core/subjects/network.js';
+import { defineObjectPolicy, effectivePolicyTypes, networkRulesOf, selectsAllPods, type Direction, type Violation } from '../../../src/sdk.js';
 
 export default defineObjectPolicy({
   id: 'netpol-no-all-namespaces-peer',

@@ -1,5 +1,4 @@
-import { defineObjectPolicy } from '../../../src/sdk.js';
-import { openPeersOf } from '../../../src/core/subjects/network.js';
+import { defineObjectPolicy, openPeersOf } from '../../../src/sdk.js';
 
 export default defineObjectPolicy<{ allowedPorts: number[] }>({
   id: 'netpol-no-allow-all-ingress',

@@ -1,5 +1,4 @@
-import { defineObjectPolicy, type Violation } from '../../../src/sdk.js';
-import { coversAllAddresses, effectivePolicyTypes, ipBlockOf, networkRulesOf } from '../../../src/core/subjects/network.js';
+import { coversAllAddresses, defineObjectPolicy, effectivePolicyTypes, ipBlockOf, networkRulesOf, type Violation } from '../../../src/sdk.js';
 
 export default defineObjectPolicy({
   id: 'netpol-no-any-ipblock-ingress',

@@ -1,5 +1,6 @@
-import { defineObjectPolicy, type Violation } from '../../../src/sdk.js';
-import { effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, networkRulesOf, parseAddress, rulePortsInclude } from '../../../src/core/subjects/network.js';
+import {
+  defineObjectPolicy, effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, networkRulesOf, parseAddress, rulePortsInclude, type Violation,
+} from '../../../src/sdk.js';
 
 interface Params { metadataAddresses: string[]; metadataPorts: number[] }
 

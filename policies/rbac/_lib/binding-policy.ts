@@ -1,9 +1,8 @@
-import { defineObjectPolicy, type ObjectPolicy, type PolicyMetadata, type Violation } from '../../../src/sdk.js';
 import {
-  SYSTEM_EXEMPTION_PARAMETERS, isExemptRbacObject, roleRefOf, subjectsOf,
-  type RoleRefView, type SubjectView, type SystemExemptionParams,
-} from '../../../src/core/subjects/rbac.js';
-import { asString, getIn } from '../../../src/sdk.js';
+  asString, defineObjectPolicy, getIn, roleRefOf, subjectsOf,
+  type ObjectPolicy, type PolicyMetadata, type RoleRefView, type SubjectView, type Violation,
+} from '../../../src/sdk.js';
+import { SYSTEM_EXEMPTION_PARAMETERS, isExemptRbacObject, type SystemExemptionParams } from './system-exemption.js';
 import { BINDING_KINDS } from './rule-policy.js';
 
 /** What a binding policy sees: the binding's kind and namespace, its roleRef and its subjects. */

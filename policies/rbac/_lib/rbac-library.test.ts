@@ -1,14 +1,10 @@
 import t from 'tap';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLibrary } from '../../../src/loader/load-policies.js';
-import { DEFAULT_POLICY_CONFIG, resolveEngineConfig } from '../../../src/core/engine-config.js';
-import { evaluate } from '../../../src/core/engine.js';
-import { decide } from '../../../src/core/decide.js';
-import { inputFromObject } from '../../../src/core/input.js';
-import { defaultsOf } from '../../../src/core/schema-policy.js';
-import { LATEST_PSS_VERSION } from '../../../src/core/version.js';
-import type { UserInfo } from '../../../src/core/types.js';
+import {
+  DEFAULT_POLICY_CONFIG, LATEST_PSS_VERSION, decide, defaultsOf, evaluate, inputFromObject, loadLibrary, resolveEngineConfig,
+} from '../../../src/sdk-testing.js';
+import type { UserInfo } from '../../../src/sdk.js';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { registry, problems } = await loadLibrary({ builtinDir: dir });

@@ -1,4 +1,4 @@
-import type { Permission } from '../../../src/core/subjects/rbac.js';
+import type { Permission } from '../../../src/sdk.js';
 
 /**
  * The dangerous rights the RBAC policies look for, in one place so that the single-purpose policies

@@ -1,8 +1,8 @@
-import { defineObjectPolicy, type ObjectPolicy, type PolicyMetadata, type Violation } from '../../../src/sdk.js';
 import {
-  SYSTEM_EXEMPTION_PARAMETERS, findGrants, hasAggregationRule, isExemptRbacObject, rulesOf,
-  type Grant, type Permission, type RuleView, type SystemExemptionParams,
-} from '../../../src/core/subjects/rbac.js';
+  defineObjectPolicy, findGrants, hasAggregationRule, rulesOf,
+  type Grant, type ObjectPolicy, type Permission, type PolicyMetadata, type RuleView, type Violation,
+} from '../../../src/sdk.js';
+import { SYSTEM_EXEMPTION_PARAMETERS, isExemptRbacObject, type SystemExemptionParams } from './system-exemption.js';
 
 export const ROLE_KINDS = ['Role.rbac.authorization.k8s.io', 'ClusterRole.rbac.authorization.k8s.io'];
 export const BINDING_KINDS = ['RoleBinding.rbac.authorization.k8s.io', 'ClusterRoleBinding.rbac.authorization.k8s.io'];

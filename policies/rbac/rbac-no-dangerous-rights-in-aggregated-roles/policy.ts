@@ -1,7 +1,5 @@
-import { asRecord, defineObjectPolicy, getIn, type Violation } from '../../../src/sdk.js';
-import {
-  SYSTEM_EXEMPTION_PARAMETERS, findGrants, hasAggregationRule, isExemptRbacObject, rulesOf, type SystemExemptionParams,
-} from '../../../src/core/subjects/rbac.js';
+import { asRecord, defineObjectPolicy, findGrants, getIn, hasAggregationRule, rulesOf, type Violation } from '../../../src/sdk.js';
+import { SYSTEM_EXEMPTION_PARAMETERS, isExemptRbacObject, type SystemExemptionParams } from '../_lib/system-exemption.js';
 import { RIGHTS, RIGHT_LABELS, type RightName } from '../_lib/rights.js';
 import { describeGrants } from '../_lib/rule-policy.js';
 

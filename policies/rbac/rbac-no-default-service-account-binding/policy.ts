@@ -1,5 +1,5 @@
 import { defineBindingPolicy, describeSubject, scopeOf, subjectFindings } from '../_lib/binding-policy.js';
-import { serviceAccountOf } from '../../../src/core/subjects/rbac.js';
+import { serviceAccountOf } from '../../../src/sdk.js';
 
 const SA_GROUP = 'system:serviceaccounts';
 

@@ -1,6 +1,5 @@
-import { defineObjectPolicy, isRecord, type Violation } from '../../../src/sdk.js';
-import { SYSTEM_EXEMPTION_PARAMETERS, aggregationSelectorsOf, isExemptRbacObject, type SystemExemptionParams } from '../../../src/core/subjects/rbac.js';
-import { matchesSelector } from '../../../src/core/selectors.js';
+import { aggregationSelectorsOf, defineObjectPolicy, isRecord, matchesSelector, type Violation } from '../../../src/sdk.js';
+import { SYSTEM_EXEMPTION_PARAMETERS, isExemptRbacObject, type SystemExemptionParams } from '../_lib/system-exemption.js';
 
 interface Params extends SystemExemptionParams {
   privilegedLabelSets: { labels: Record<string, string>; description: string }[];

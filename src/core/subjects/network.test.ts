@@ -1,8 +1,9 @@
 import t from 'tap';
 import {
-  cidrContains, coversAllAddresses, effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, isEmptySelector, networkRulesOf, openPeersOf,
+  cidrContains, coversAllAddresses, effectivePolicyTypes, ipBlockAdmits, ipBlockOf, isEmptyPeer, networkRulesOf, openPeersOf,
   parseAddress, parseCidr, rulePortsInclude, rulePortsWithin, selectsAllPods,
 } from './network.js';
+import { isEmptySelector } from '../selectors.js';
 
 t.test('IPv4 containment', async (t) => {
   t.ok(cidrContains('0.0.0.0/0', '169.254.169.254'));

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { PathSegment } from '../path.js';
 import { asArray, asRecord, asString, getIn, isRecord } from '../safe.js';
+import { isEmptySelector } from '../selectors.js';
 
 /**
  * Reading NetworkPolicies (networking.k8s.io/v1) for policies about what they allow.
@@ -107,13 +108,6 @@ export function openPeersOf(object: unknown, direction: Direction, allowed: read
     else for (const peer of rule.peers) if (isEmptyPeer(peer.peer)) out.push({ rule, peer });
   }
   return out;
-}
-
-/** A label selector with no requirements, which selects everything. Absent is not empty. */
-export function isEmptySelector(value: unknown): boolean {
-  const sel = asRecord(value);
-  if (sel === undefined) return false;
-  return Object.keys(asRecord(sel.matchLabels) ?? {}).length === 0 && asArray(sel.matchExpressions).length === 0;
 }
 
 /** A peer with none of podSelector, namespaceSelector or ipBlock. The API rejects it; manifests have it. */

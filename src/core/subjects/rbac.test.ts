@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  aggregationSelectorsOf, apiGroupMatches, findGrants, grantsOf, isControlPlaneRequester, isExemptRbacObject, resourceMatches,
+  aggregationSelectorsOf, apiGroupMatches, findGrants, grantsOf, resourceMatches,
   rulesOf, serviceAccountOf, subjectsOf, verbMatches, type Permission,
 } from './rbac.js';
 import { matchesSelector } from '../selectors.js';
@@ -76,36 +76,6 @@ t.test('malformed rules keep positions and never throw', async (t) => {
   const grants = findGrants(rules, [{ group: '', resources: ['pods'], verbs: ['get'] }]);
   t.same(grants.map((g) => g.resource.index), [2]);
   for (const odd of [undefined, null, 1, 'x', [], { rules: 'x' }, { rules: [[]] }]) t.same(rulesOf(odd), []);
-});
-
-t.test('system exemption: names and labels, trusted only from the control plane in admission', async (t) => {
-  const sys = { metadata: { name: 'system:controller:foo' } };
-  const boot = { metadata: { name: 'cluster-admin', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } } };
-  const mine = { metadata: { name: 'mine', namespace: 'team-a' } };
-  const on = { exemptSystemRoles: true, systemExemptionRequiresControlPlane: true };
-  t.ok(isExemptRbacObject(sys, on, undefined), 'manifest scan: the name is all there is');
-  t.ok(isExemptRbacObject(boot, on, undefined));
-  t.notOk(isExemptRbacObject(mine, on, undefined));
-  t.notOk(isExemptRbacObject(sys, { ...on, exemptSystemRoles: false }, undefined));
-
-  const alice = { username: 'alice', groups: ['system:authenticated'] };
-  const sa = { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] };
-  const apiserver = { username: 'system:apiserver', groups: ['system:authenticated'] };
-  const admin = { username: 'kubernetes-admin', groups: ['system:masters'] };
-  t.notOk(isExemptRbacObject(sys, on, alice), 'an ordinary user cannot escape by naming a role system:');
-  t.notOk(isExemptRbacObject(boot, on, sa), 'nor by copying the bootstrapping label');
-  t.ok(isExemptRbacObject(sys, on, apiserver));
-  t.ok(isExemptRbacObject(boot, on, admin));
-  t.ok(isExemptRbacObject(sys, { ...on, systemExemptionRequiresControlPlane: false }, alice));
-
-  t.ok(isExemptRbacObject(mine, { exemptNames: ['mine'] }, alice));
-  t.ok(isExemptRbacObject(mine, { exemptNames: ['team-a/mine'] }, alice));
-  t.notOk(isExemptRbacObject(mine, { exemptNames: ['team-b/mine'] }, alice));
-
-  t.notOk(isControlPlaneRequester({ username: 'system:anonymous' }));
-  t.notOk(isControlPlaneRequester({ username: 'system:serviceaccount:kube-system:x' }));
-  t.ok(isControlPlaneRequester({ username: 'system:kube-controller-manager' }));
-  t.notOk(isControlPlaneRequester({ username: 'bob', groups: 'system:masters' as unknown as string[] }), 'malformed groups are no groups');
 });
 
 t.test('binding subjects', async (t) => {

@@ -1,7 +1,6 @@
 import type { PathSegment } from '../path.js';
-import { asArray, asRecord, asString, getIn, isRecord } from '../safe.js';
-import type { LabelSelector } from '../selectors.js';
-import type { UserInfo } from '../types.js';
+import { asArray, asString, getIn, isRecord } from '../safe.js';
+import { sanitizeSelector, type LabelSelector } from '../selectors.js';
 
 /**
  * Reading RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) the way the Kubernetes
@@ -14,6 +13,9 @@ import type { UserInfo } from '../types.js';
  *     for a requested subresource. `pods` does not grant `pods/exec`; `*` does.
  * Everything is total: entries of the wrong type are skipped but keep their index, so that paths
  * point at the real position in the object.
+ *
+ * Only mechanics live here. What is compliant (which roles are exempt as the control plane's own,
+ * which rights are dangerous) is the policies' business and lives in policies/rbac/_lib/.
  */
 
 /** A string in a list together with its position in the object's list. */
@@ -133,69 +135,6 @@ export function findGrants(rules: readonly RuleView[], permissions: readonly Per
   return rules.flatMap((r) => permissions.flatMap((p) => grantsOf(r, p)));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Exemptions for the control plane's own objects
-
-export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
-export const BOOTSTRAP_VALUE = 'rbac-defaults';
-
-export interface SystemExemptionParams {
-  /** Skip objects named `system:*` or labelled `kubernetes.io/bootstrapping: rbac-defaults`. */
-  exemptSystemRoles?: boolean;
-  /**
-   * In admission, trust those names and labels only when the requester is the control plane. Anyone
-   * allowed to create RBAC objects can choose a `system:` name or the bootstrapping label, so without
-   * this the exemption would be a way around every RBAC policy.
-   */
-  systemExemptionRequiresControlPlane?: boolean;
-  /** Names of roles or bindings to skip: `name` (any namespace) or `namespace/name`. */
-  exemptNames?: string[];
-}
-
-/** JSON Schema properties for SystemExemptionParams, shared by every RBAC policy. */
-export const SYSTEM_EXEMPTION_PARAMETERS = {
-  exemptSystemRoles: {
-    type: 'boolean',
-    default: true,
-    description: 'Skip the control plane\'s own roles and bindings: names starting with "system:" and objects labelled kubernetes.io/bootstrapping: rbac-defaults.',
-  },
-  systemExemptionRequiresControlPlane: {
-    type: 'boolean',
-    default: true,
-    description: 'In admission, apply the system exemption only to requests from the control plane (group system:masters, or a system: user that is not a service account), because names and labels are chosen by whoever creates the object.',
-  },
-  exemptNames: {
-    type: 'array',
-    items: { type: 'string', minLength: 1 },
-    default: [],
-    description: 'Roles or bindings to skip, as "name" (any namespace) or "namespace/name".',
-  },
-} as const;
-
-/** Is the requester a control-plane identity? Service accounts and ordinary users are not. */
-export function isControlPlaneRequester(user: UserInfo | undefined): boolean {
-  if (user === undefined) return false;
-  const groups = Array.isArray(user.groups) ? user.groups : [];
-  if (groups.includes('system:masters')) return true;
-  const name = typeof user.username === 'string' ? user.username : '';
-  return name.startsWith('system:') && !name.startsWith('system:serviceaccount:') && !name.startsWith('system:anonymous');
-}
-
-/** Is the object one of the control plane's own RBAC objects, or named in `exemptNames`? */
-export function isExemptRbacObject(object: unknown, params: SystemExemptionParams, user: UserInfo | undefined): boolean {
-  const name = asString(getIn(object, ['metadata', 'name'])) ?? '';
-  const namespace = asString(getIn(object, ['metadata', 'namespace'])) ?? '';
-  const exemptNames = Array.isArray(params.exemptNames) ? params.exemptNames : [];
-  if (name !== '' && exemptNames.some((n) => n === name || (namespace !== '' && n === `${namespace}/${name}`))) return true;
-  if (params.exemptSystemRoles === false) return false;
-  const labels = asRecord(getIn(object, ['metadata', 'labels']));
-  const looksSystem = name.startsWith('system:') || labels?.[BOOTSTRAP_LABEL] === BOOTSTRAP_VALUE;
-  if (!looksSystem) return false;
-  // Without user info (a manifest or a cluster scan) the name and label are all there is to go on.
-  if (user === undefined || params.systemExemptionRequiresControlPlane === false) return true;
-  return isControlPlaneRequester(user);
-}
-
 /** Aggregated ClusterRoles get their rules from the aggregation controller, not from their author. */
 export function hasAggregationRule(object: unknown): boolean {
   return isRecord(getIn(object, ['aggregationRule']));
@@ -253,31 +192,6 @@ export function serviceAccountOf(subject: SubjectView): { namespace: string; nam
 
 // ---------------------------------------------------------------------------------------------
 // Aggregation
-
-/** A label selector from an object, with every malformed part dropped rather than trusted. */
-export function sanitizeSelector(value: unknown): LabelSelector | undefined {
-  if (!isRecord(value)) return undefined;
-  const out: LabelSelector = {};
-  const ml = asRecord(value.matchLabels);
-  if (ml !== undefined) {
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ml)) if (typeof v === 'string') labels[k] = v;
-    out.matchLabels = labels;
-  }
-  const exprs: NonNullable<LabelSelector['matchExpressions']> = [];
-  for (const e of asArray(value.matchExpressions)) {
-    const op = isRecord(e) ? e.operator : undefined;
-    // Kubernetes rejects a malformed requirement, and a selector it cannot parse selects nothing:
-    // `In` with no values is the requirement that never matches.
-    if (!isRecord(e) || typeof e.key !== 'string' || (op !== 'In' && op !== 'NotIn' && op !== 'Exists' && op !== 'DoesNotExist')) {
-      exprs.push({ key: '', operator: 'In', values: [] });
-      continue;
-    }
-    exprs.push({ key: e.key, operator: op, values: asArray(e.values).filter((v): v is string => typeof v === 'string') });
-  }
-  if (exprs.length > 0) out.matchExpressions = exprs;
-  return out;
-}
 
 /** The aggregation selectors of a ClusterRole, each with its path. */
 export function aggregationSelectorsOf(object: unknown): { index: number; path: PathSegment[]; selector: LabelSelector }[] {
