@@ -9,6 +9,7 @@ import { registerScanCommand } from './scan-command.js';
 import { registerConformanceCommand } from './conformance-command.js';
 import { registerCatalogueCommand } from './catalogue-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerAuditCommand } from './audit-command.js';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerScanCommand(program);
+registerAuditCommand(program);
 registerPolicyCommands(program);
 registerCatalogueCommand(program);
 registerConformanceCommand(program);

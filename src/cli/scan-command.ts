@@ -1,31 +1,15 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
 import { buildPolicySet, configBaseDir } from '../policy-set/policy-set.js';
 import { guardedRunner } from '../guard/guard.js';
 import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
-import { renderTable } from '../reporters/table.js';
-import { renderJson } from '../reporters/json.js';
-import { renderSarif } from '../reporters/sarif.js';
-import { renderJunit } from '../reporters/junit.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
+import { checkReportOptions, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
-export const SCAN_EXIT = { ok: 0, findings: 1, error: 2 } as const;
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    try {
-      return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      return '0.0.0';
-    }
-  }
-}
+export const SCAN_EXIT = REPORT_EXIT;
 
 export function registerScanCommand(program: Command): void {
   program
@@ -42,19 +26,15 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
     .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string }) => {
       try {
-        if (!['table', 'json', 'sarif', 'junit'].includes(opts.output)) throw new Error(`unknown output format ${JSON.stringify(opts.output)}: use table, json, sarif or junit`);
-        if (!['deny', 'warn', 'never'].includes(opts.failOn)) throw new Error('--fail-on must be deny, warn or never');
-        if (opts.mode !== undefined && !['enforce', 'warn', 'audit'].includes(opts.mode)) throw new Error('--mode must be enforce, warn or audit');
+        checkReportOptions(opts);
         const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
         if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
         const set = await buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        const text = opts.output === 'json' ? renderJson(report) : opts.output === 'sarif' ? renderSarif(report, set.registry, packageVersion()) : opts.output === 'junit' ? renderJunit(report) : renderTable(report);
-        process.stdout.write(text);
-        const hit = opts.failOn === 'never' ? false : opts.failOn === 'warn' ? report.summary.findings.deny + report.summary.findings.warn > 0 : report.summary.denied > 0;
-        process.exitCode = problems.length > 0 ? SCAN_EXIT.error : hit ? SCAN_EXIT.findings : SCAN_EXIT.ok;
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set.registry));
+        process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);
         if (err instanceof KubePostureError) for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);

@@ -22,6 +22,14 @@ export function renderTable(report: Report): string {
   for (const p of report.problems) lines.push(`ERROR  ${p.file ?? ''}${p.line ? `:${p.line}` : ''} ${p.message}`);
   const s = report.summary;
   lines.push('');
+  if (report.scope) {
+    const sc = report.scope;
+    const listed = Object.entries(sc.listed).filter(([, n]) => n > 0);
+    const total = listed.reduce((a, [, n]) => a + n, 0);
+    const rolled = Object.entries(sc.judgedThroughOwner);
+    lines.push(`cluster ${sc.cluster}: ${total} object(s) listed (${listed.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` +
+      (rolled.length > 0 ? `; ${rolled.reduce((a, [, n]) => a + n, 0)} judged through their owner's pod template (${rolled.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''));
+  }
   lines.push(`${s.objects} object(s) scanned: ${s.denied} would be denied; findings: ${s.findings.deny} deny, ${s.findings.warn} warn, ${s.findings.audit} audit` +
     ` (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium}, low ${s.bySeverity.low}, info ${s.bySeverity.info})` +
     (s.exempt > 0 ? `; ${s.exempt} exempt` : '') + (s.errors > 0 ? `; ${s.errors} policy error(s)` : '') + (report.problems.length > 0 ? `; ${report.problems.length} input problem(s)` : ''));

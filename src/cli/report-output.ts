@@ -1,0 +1,58 @@
+/** What `scan` and `audit` share when they print a report: formats, exit codes, the tool version. */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Registry } from '../core/registry.js';
+import type { Report } from '../results/model.js';
+import { renderTable } from '../reporters/table.js';
+import { renderJson } from '../reporters/json.js';
+import { renderSarif } from '../reporters/sarif.js';
+import { renderJunit } from '../reporters/junit.js';
+
+/** Exit codes of `scan` and `audit` (documented in docs/cli.md). */
+export const REPORT_EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function checkReportOptions(opts: { output: string; failOn: string; mode?: string }): void {
+  if (!(REPORT_FORMATS as readonly string[]).includes(opts.output)) throw new Error(`unknown output format ${JSON.stringify(opts.output)}: use ${REPORT_FORMATS.join(', ')}`);
+  if (!['deny', 'warn', 'never'].includes(opts.failOn)) throw new Error('--fail-on must be deny, warn or never');
+  if (opts.mode !== undefined && !['enforce', 'warn', 'audit'].includes(opts.mode)) throw new Error('--mode must be enforce, warn or audit');
+}
+
+export function packageVersion(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // Source (tsx) and compiled (dist) layouts put package.json at different depths.
+    }
+  }
+  return '0.0.0';
+}
+
+export function renderReport(report: Report, format: ReportFormat, registry: Registry): string {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'sarif':
+      return renderSarif(report, registry, packageVersion());
+    case 'junit':
+      return renderJunit(report);
+    default:
+      return renderTable(report);
+  }
+}
+
+/** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */
+export function reportExitCode(report: Report, failOn: string): number {
+  if (report.problems.length > 0) return REPORT_EXIT.error;
+  const hit = failOn === 'never' ? false : failOn === 'warn' ? report.summary.findings.deny + report.summary.findings.warn > 0 : report.summary.denied > 0;
+  return hit ? REPORT_EXIT.findings : REPORT_EXIT.ok;
+}
+
+/** Standard output, or a file (`--output-file`), written whole. */
+export async function writeOutput(text: string, file: string | undefined): Promise<void> {
+  if (file === undefined || file === '-') process.stdout.write(text);
+  else await writeFile(file, text);
+}
