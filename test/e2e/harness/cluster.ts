@@ -1,6 +1,8 @@
 // End-to-end harness: a real etcd + kube-apiserver on 127.0.0.1, driven with
-// the kubectl built by test/e2e/build-binaries.sh. No kubelet, scheduler or
-// controller-manager: objects are stored and admitted, nothing runs.
+// the kubectl built by test/e2e/build-binaries.sh. No kubelet or scheduler:
+// objects are stored and admitted, nothing runs. With `controllerManager: true`
+// a real kube-controller-manager runs too, so Deployments create ReplicaSets
+// and Pods (which stay Pending) and ownerReference garbage collection happens.
 //
 // Typical scenario file (one cluster per test file):
 //
@@ -66,6 +68,8 @@ export interface StartClusterOptions {
   extraApiserverFlags?: string[]
   /** Keep workDir after stop() (also enabled by E2E_KEEP_WORKDIR=1). */
   keepWorkDir?: boolean
+  /** Also run kube-controller-manager (workload controllers, garbage collector). */
+  controllerManager?: boolean
 }
 
 // ---------------------------------------------------------------------------
@@ -276,7 +280,7 @@ async function pollUntil(
 }
 
 function requireBinaries(): void {
-  for (const b of ['etcd', 'kube-apiserver', 'kubectl']) {
+  for (const b of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']) {
     if (!existsSync(join(BIN_DIR, b))) {
       throw new Error(`${join(BIN_DIR, b)} missing: run bash test/e2e/build-binaries.sh (npm run test:e2e does)`)
     }
@@ -431,6 +435,37 @@ async function startClusterOnce(opts: StartClusterOptions): Promise<Cluster> {
       }),
       { mode: 0o600 },
     )
+
+    if (opts.controllerManager) {
+      const cm = startManaged(
+        'kube-controller-manager',
+        join(BIN_DIR, 'kube-controller-manager'),
+        [
+          `--kubeconfig=${kubeconfig}`,
+          // Its own API calls use the admin token: no per-controller service accounts to create.
+          '--use-service-account-credentials=false',
+          '--leader-elect=false',
+          `--service-account-private-key-file=${saKey}`,
+          // No serving endpoint: nothing scrapes it here.
+          '--secure-port=0',
+          '--profiling=false',
+          '--v=1',
+        ],
+        join(workDir, 'kube-controller-manager.log'),
+        '',
+      )
+      entry.procs.push(cm)
+      // Ready once its controllers act: the service account controller creates `default` in every namespace.
+      await pollUntil(
+        'kube-controller-manager',
+        readyTimeoutMs,
+        async () => {
+          const r = await runKubectl(kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'])
+          return r.code === 0
+        },
+        () => exitReason(cm),
+      )
+    }
 
     const kubectl = (args: string[], kopts: KubectlOptions = {}): Promise<KubectlResult> =>
       runKubectl(kubeconfig, args, kopts)
