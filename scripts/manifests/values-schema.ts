@@ -108,6 +108,11 @@ export function valuesSchema(): Schema {
         if: { properties: { existingConfigMap: { minLength: 1 } }, required: ['existingConfigMap'] },
         then: { properties: { items: { minItems: 1 } } },
       }),
+      reports: obj('Policy reports (OpenReports); the openreports.io CRDs are in the chart\'s crds/.', {
+        wgpolicy: obj('wgpolicyk8s.io/v1alpha2 PolicyReport (Policy Reporter on the older API).', {
+          installCRDs: bool('Install the PolicyReport and ClusterPolicyReport CRDs (off: other tools may own them).'),
+        }),
+      }),
       replicaCount: { type: 'integer', minimum: 1, description: 'Webhook replicas; at least 2 when the deny webhook fails closed.' },
       image: obj('Container image.', {
         repository: str('Image repository.', { minLength: 1 }),

@@ -20,7 +20,16 @@ t.test('an evaluated object: findings placed on lines, verdict from the decision
   t.equal(o.status, 'evaluated');
   t.same(o.findings.map((f) => [f.policyId, f.line]), [['a', 7], ['b', 3]]);
   t.same(o.policyExemptions, [{ policyId: 'c', reason: 'namespace shop' }]);
+  t.same(o.passed, [], 'a and b failed, c was skipped: nothing passed');
   t.same(o.verdict, { allowed: false, outcome: 'denied', mode: 'enforce', message: 'kube-posture: 1 policy violation: [a] m (spec.x)' });
+});
+
+t.test('policies that ran and found nothing are listed as passed; errors and timeouts are not', async (t) => {
+  const r = engine({
+    findings: [finding({ policyId: 'b', kind: 'error' })],
+    outcomes: [{ policyId: 'a', outcome: 'pass' }, { policyId: 'b', outcome: 'error' }, { policyId: 't', outcome: 'timeout' }, { policyId: 'd', outcome: 'pass' }],
+  });
+  t.same(objectResult(ref, r, decide(r)).passed, ['a', 'd']);
 });
 
 t.test('an exempt object is a result with its reason, never missing', async (t) => {
@@ -30,6 +39,7 @@ t.test('an exempt object is a result with its reason, never missing', async (t) 
   t.equal(o.exemptBy, 'namespace kube-system');
   t.equal(o.verdict.allowed, true);
   t.equal(o.verdict.outcome, 'exempt');
+  t.same(o.passed, [], 'nothing ran, so nothing passed');
 });
 
 t.test('summary: hand-counted over three objects', async (t) => {

@@ -14,12 +14,17 @@ export function objectResult(ref: ObjectRef, result: EngineResult, decision: Dec
     return line === undefined ? f : { ...f, line };
   });
   const policyExemptions: ObjectResult['policyExemptions'] = [];
-  for (const o of result.outcomes) if (o.outcome === 'skip') policyExemptions.push({ policyId: o.policyId, reason: o.reason ?? 'exempt' });
+  const passed: string[] = [];
+  for (const o of result.outcomes) {
+    if (o.outcome === 'skip') policyExemptions.push({ policyId: o.policyId, reason: o.reason ?? 'exempt' });
+    else if (o.outcome === 'pass') passed.push(o.policyId);
+  }
   return {
     ref,
     status: result.exemptBy !== undefined ? 'exempt' : 'evaluated',
     ...(result.exemptBy !== undefined ? { exemptBy: result.exemptBy } : {}),
     policyExemptions,
+    passed,
     findings,
     verdict: { allowed: decision.allowed, outcome: decision.outcome, mode: decision.mode, ...(decision.message !== undefined ? { message: decision.message } : {}) },
   };

@@ -50,6 +50,11 @@ export interface ObjectResult {
   exemptBy?: string;
   /** Policies that did not run on this object because of their own exemptions. */
   policyExemptions: { policyId: string; reason: string }[];
+  /**
+   * Policies that ran and found nothing, by id. Optional so that results made elsewhere stay valid;
+   * `objectResult` always sets it. Reports that list passes (OpenReports `pass` results) read it.
+   */
+  passed?: string[];
   findings: ResultFinding[];
   verdict: Verdict;
 }
