@@ -16,7 +16,11 @@ import { labelPatch, parseWhatIf, type WhatIf } from '../live/what-if.js';
 import { buildPolicySet, configBaseDir, type PolicySet, type PolicySetOptions } from '../policy-set/policy-set.js';
 import { wouldDeny } from '../results/compare.js';
 import { renderWhatIfJson, renderWhatIfTable } from '../reporters/what-if.js';
-import { checkReportOptions, renderReport, REPORT_EXIT, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
+import { renderOpenReports, registryPolicyInfo } from '../reporters/openreports.js';
+import { checkReportOptions, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
+
+/** Formats only a live scan can give: report objects need the resource's uid. */
+const CLUSTER_FORMATS = { openreports: 'openreports', policyreport: 'wgpolicy' } as const;
 
 interface AuditOptions {
   kubeconfig?: string;
@@ -34,6 +38,7 @@ interface AuditOptions {
   failOn: string;
   whatIf?: string;
   pageSize: number;
+  includePass?: boolean;
 }
 
 const positiveInt = (name: string) => (v: string): number => {
@@ -56,8 +61,9 @@ export function registerAuditCommand(program: Command): void {
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')
-    .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
+    .option('-o, --output <format>', 'table, json, sarif, junit, openreports (Report/ClusterReport objects for kubectl apply) or policyreport (wgpolicyk8s.io/v1alpha2)', 'table')
     .option('--output-file <file>', 'write the report to this file instead of standard output')
+    .option('--include-pass', 'with -o openreports|policyreport: a pass result for every policy that found nothing')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
     .option('--what-if <setting>', 'list the running objects a new setting would deny: profile=NAME, mode=MODE, config=FILE, or namespace=NS,enforce=LEVEL[,version=v1.N]')
     .addOption(new Option('--page-size <n>', 'objects per list page').default(500).argParser(positiveInt('--page-size')))
@@ -73,7 +79,9 @@ export function registerAuditCommand(program: Command): void {
 }
 
 async function runAudit(opts: AuditOptions): Promise<number> {
-  checkReportOptions(opts);
+  const clusterFormat = opts.output in CLUSTER_FORMATS ? CLUSTER_FORMATS[opts.output as keyof typeof CLUSTER_FORMATS] : undefined;
+  if (clusterFormat === undefined && !(REPORT_FORMATS as readonly string[]).includes(opts.output)) throw new Error(`unknown output format ${JSON.stringify(opts.output)}: use ${[...REPORT_FORMATS, ...Object.keys(CLUSTER_FORMATS)].join(', ')}`);
+  checkReportOptions({ ...opts, output: clusterFormat !== undefined ? 'json' : opts.output });
   if (opts.namespace !== undefined && opts.allNamespaces) throw new Error('--namespace and --all-namespaces exclude each other');
   const whatIf = opts.whatIf !== undefined ? parseWhatIf(opts.whatIf) : undefined;
   if (whatIf && !['table', 'json'].includes(opts.output)) throw new Error('--what-if prints table or json');
@@ -107,6 +115,13 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     return result.problems.length > 0 ? REPORT_EXIT.error : result.wouldDeny.length > 0 ? REPORT_EXIT.findings : REPORT_EXIT.ok;
   }
   const report = reports[0]!;
+  if (clusterFormat !== undefined) {
+    const rendered = renderOpenReports(report, { flavour: clusterFormat, now: new Date(), includePass: opts.includePass === true, policyInfo: registryPolicyInfo(set.registry) });
+    for (const s of rendered.skipped) process.stderr.write(`warning: no report for ${s.object}: ${s.reason}\n`);
+    for (const p of report.problems) process.stderr.write(`kube-posture audit: ${p.message}\n`);
+    await writeOutput(rendered.text, opts.outputFile);
+    return reportExitCode(report, opts.failOn);
+  }
   await writeOutput(renderReport(report, opts.output as ReportFormat, set.registry), opts.outputFile);
   return reportExitCode(report, opts.failOn);
 }

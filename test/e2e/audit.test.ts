@@ -115,8 +115,24 @@ t.test('a user who may list only some kinds gets exit 2 and the kinds that were 
   t.ok(report.objects.some((o) => o.name === 'web'), 'what could be listed was judged')
 })
 
-t.test('a deleted Deployment is gone from the next audit with everything it owned (garbage collection)', async (t) => {
+t.test('audit -o openreports | kubectl apply: the chart CRDs accept the reports; a deleted Deployment takes its report and pods with it', async (t) => {
+  const crds = join(REPO_ROOT, 'charts', 'kube-posture', 'crds')
+  t.equal((await cluster.kubectl(['apply', '-f', crds])).code, 0, 'the chart installs the OpenReports CRDs')
+  await waitFor('CRDs established', async () => (await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=5s', 'crd/reports.openreports.io', 'crd/clusterreports.openreports.io'])).code === 0)
+  const out = await audit(['-o', 'openreports'])
+  t.equal(out.code, 1, out.stderr)
+  const applied = await cluster.kubectl(['apply', '-f', '-'], { stdin: out.stdout })
+  t.equal(applied.code, 0, `the apiserver accepts every report object: ${applied.stderr}`)
+  const uid = (await cluster.kubectl(['get', 'deployment', 'web', '-n', 'shop', '-o', 'jsonpath={.metadata.uid}'])).stdout
+  const report = await cluster.kubectl(['get', 'reports.openreports.io', `kube-posture-${uid}`, '-n', 'shop', '-o', 'json'])
+  t.equal(report.code, 0, report.stderr)
+  const body = JSON.parse(report.stdout) as { summary?: { fail?: number }; results?: { policy: string; result: string }[] }
+  t.ok(body.results?.some((x) => x.policy === 'pss-privileged' && x.result === 'fail'), 'the stored report carries the finding')
+  t.ok((body.summary?.fail ?? 0) > 0)
+  t.equal((await cluster.kubectl(['get', 'clusterreports.openreports.io', '-o', 'name'])).stdout.includes('kube-posture-'), true, 'cluster-scoped objects get ClusterReports')
+
   t.equal((await cluster.kubectl(['delete', 'deployment', 'web', '-n', 'shop', '--wait=false'])).code, 0)
+  await waitFor('garbage collector removed the report', async () => (await cluster.kubectl(['get', 'reports.openreports.io', '-n', 'shop', '-o', 'name'])).stdout.trim() === '')
   await waitFor('garbage collector removed the pods', async () => (await cluster.kubectl(['get', 'pods', '-n', 'shop', '-o', 'name'])).stdout.trim() === '')
   const report = JSON.parse((await audit(['-n', 'shop', '-o', 'json'])).stdout) as Report
   t.same(report.objects.filter((o) => o.namespace === 'shop').map((o) => o.name), [], 'nothing left in shop')

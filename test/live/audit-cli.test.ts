@@ -121,3 +121,18 @@ t.test('audit without usable cluster access exits 2 with a clear message', async
   t.equal(ctx.code, 2);
   t.match(ctx.stderr, /no context "nope"/);
 });
+
+t.test('audit -o openreports: one Report per namespaced object with findings, ClusterReport for cluster-scoped, named after the uid', async (t) => {
+  const { kubeconfig } = await setup(t);
+  const r = await audit(kubeconfig, ['-o', 'openreports']);
+  t.equal(r.code, 1);
+  const { parseAllDocuments } = await import('yaml');
+  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; ownerReferences: { uid: string; kind: string }[] }; results: { policy: string; result: string }[] });
+  const web = docs.find((d) => d.metadata.ownerReferences[0]?.uid === 'd1');
+  t.match(web, { apiVersion: 'openreports.io/v1alpha1', kind: 'Report', metadata: { name: 'kube-posture-d1', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', uid: 'd1' }] } });
+  t.ok(web?.results.some((x) => x.policy === 'pss-privileged' && x.result === 'fail'));
+  t.match(docs.find((d) => d.metadata.ownerReferences[0]?.uid === 'cr1'), { kind: 'ClusterReport', metadata: { name: 'kube-posture-cr1' } });
+  t.notOk(docs.some((d) => d.metadata.ownerReferences[0]?.uid === 'p1'), 'rolled-up pods get no report of their own');
+  const wg = await audit(kubeconfig, ['-o', 'policyreport']);
+  t.match(wg.stdout, /apiVersion: wgpolicyk8s.io\/v1alpha2\nkind: PolicyReport/);
+});
