@@ -59,10 +59,12 @@ t.test('shutdown: a closer that fails does not stop the others', async (t) => {
 t.test('signals: SIGTERM shuts down, then exits 0', async (t) => {
   const handlers = new Map<string, (s: string) => void>();
   let exitCode: number | undefined;
+  let exits = 0;
   const fakeProcess = {
-    once: (signal: string, cb: (s: string) => void) => handlers.set(signal, cb),
+    on: (signal: string, cb: (s: string) => void) => handlers.set(signal, cb),
     exit: (code: number) => {
       exitCode = code;
+      exits++;
     },
   } as unknown as NodeJS.Process;
   const lifecycle = new ProcessLifecycle({ logger: quietLogger(), graceSeconds: 5 });
@@ -73,8 +75,11 @@ t.test('signals: SIGTERM shuts down, then exits 0', async (t) => {
   lifecycle.handleSignals(fakeProcess);
   t.same([...handlers.keys()].sort(), ['SIGINT', 'SIGTERM']);
   handlers.get('SIGTERM')!('SIGTERM');
+  // Ctrl-C under npm: a second signal arrives while draining; it must not start anything new.
+  handlers.get('SIGINT')!('SIGINT');
   await lifecycle.shutdown('same');
   await new Promise((r) => setImmediate(r));
   t.ok(closed);
   t.equal(exitCode, 0);
+  t.equal(exits, 1, 'one exit, from the first signal');
 });

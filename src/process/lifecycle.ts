@@ -48,13 +48,21 @@ export class ProcessLifecycle {
     return this.stopping;
   }
 
-  /** SIGTERM and SIGINT shut down, then exit 0 (or 1 when the grace period ran out). */
+  /**
+   * SIGTERM and SIGINT shut down, then exit 0 (or 1 when the grace period ran out). A repeated signal
+   * during the drain is ignored: Ctrl-C under `npm start` delivers SIGINT twice (from the terminal and
+   * from npm), and the second must not kill the drain with Node's default handler.
+   */
   handleSignals(proc: NodeJS.Process = process): void {
     const onSignal = (signal: string): void => {
+      if (this.stopping !== undefined) {
+        this.options.logger.info({ signal }, 'already shutting down; signal ignored');
+        return;
+      }
       void this.shutdown(signal).then(() => proc.exit(0));
     };
-    proc.once('SIGTERM', onSignal);
-    proc.once('SIGINT', onSignal);
+    proc.on('SIGTERM', onSignal);
+    proc.on('SIGINT', onSignal);
   }
 
   private async run(reason: string): Promise<void> {

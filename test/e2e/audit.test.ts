@@ -124,9 +124,9 @@ t.test('audit -o openreports | kubectl apply: the chart CRDs accept the reports;
   const applied = await cluster.kubectl(['apply', '-f', '-'], { stdin: out.stdout })
   t.equal(applied.code, 0, `the apiserver accepts every report object: ${applied.stderr}`)
   const uid = (await cluster.kubectl(['get', 'deployment', 'web', '-n', 'shop', '-o', 'jsonpath={.metadata.uid}'])).stdout
-  const report = await cluster.kubectl(['get', 'reports.openreports.io', `kube-posture-${uid}`, '-n', 'shop', '-o', 'json'])
-  t.equal(report.code, 0, report.stderr)
-  const body = JSON.parse(report.stdout) as { summary?: { fail?: number }; results?: { policy: string; result: string }[] }
+  const stored = await cluster.kubectl(['get', 'reports.openreports.io', `kube-posture-${uid}`, '-n', 'shop', '-o', 'json'])
+  t.equal(stored.code, 0, stored.stderr)
+  const body = JSON.parse(stored.stdout) as { summary?: { fail?: number }; results?: { policy: string; result: string }[] }
   t.ok(body.results?.some((x) => x.policy === 'pss-privileged' && x.result === 'fail'), 'the stored report carries the finding')
   t.ok((body.summary?.fail ?? 0) > 0)
   t.equal((await cluster.kubectl(['get', 'clusterreports.openreports.io', '-o', 'name'])).stdout.includes('kube-posture-'), true, 'cluster-scoped objects get ClusterReports')
