@@ -5,6 +5,8 @@
 # Go module proxy serves Helm's module (checksummed by sum.golang.org). The build is skipped when a helm
 # binary built from the pinned module version is already there, so CI pays for it only on a cold cache.
 #
+# `npm test` runs it first (the `pretest` script), so the chart tests never depend on .ci/run.
+#
 # Usage: scripts/install-helm.sh            -> prints the path of the helm binary
 #        HELM_VERSION=v3.22.0 scripts/install-helm.sh
 set -eu
@@ -29,7 +31,12 @@ fi
 
 mkdir -p "$BIN_DIR"
 echo "install-helm: building helm $HELM_VERSION (cold builds take minutes)" >&2
+# Built into a private directory, then renamed into place: a run that is interrupted, or two runs at once
+# (npm test in two terminals), never leave a half-written helm behind for the check above to find.
+TMP_BIN="$(mktemp -d "$BIN_DIR/.helm-build.XXXXXX")"
+trap 'rm -rf "$TMP_BIN"' EXIT
 # CGO off: a static binary, and no C toolchain needed. -trimpath keeps local paths out of the binary.
-CGO_ENABLED=0 GOBIN="$BIN_DIR" GOFLAGS="${GOFLAGS:-} -modcacherw" \
+CGO_ENABLED=0 GOBIN="$TMP_BIN" GOFLAGS="${GOFLAGS:-} -modcacherw" \
   go install -trimpath "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+mv -f "$TMP_BIN/helm" "$HELM"
 echo "$HELM"

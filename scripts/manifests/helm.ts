@@ -1,4 +1,7 @@
-/** Running the Helm CLI (built by scripts/install-helm.sh into .tools/bin, or found on PATH). */
+/**
+ * Running the Helm CLI (built by scripts/install-helm.sh into .tools/bin, or found on PATH). The npm scripts
+ * that need it (pretest, gen:manifests, test:e2e) run the install script first: it is instant once built.
+ */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -38,7 +41,7 @@ export async function findHelm(): Promise<string | undefined> {
 
 export async function requireHelm(): Promise<string> {
   const helm = await findHelm();
-  if (!helm) throw new Error('helm not found: run scripts/install-helm.sh (builds it into .tools/bin) or put helm on PATH');
+  if (!helm) throw new Error('helm not found: run scripts/install-helm.sh (builds it into .tools/bin; npm test, npm run gen:manifests and npm run test:e2e run it first) or put helm on PATH');
   return helm;
 }
 

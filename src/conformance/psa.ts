@@ -2,7 +2,8 @@
  * Conformance against the golden fixtures of Kubernetes' Pod Security Admission
  * (`psa/<level>/<version>/<pass|fail>/<checkId><n>.yaml`): every fixture of a version is evaluated with
  * the `pss-<level>` profile pinned to that version, and must be allowed (pass) or denied (fail).
- * The fixtures are read where they are; nothing is copied into the project.
+ * The fixtures are read where they are; nothing is copied into the project. Which fixtures: see
+ * psa-fixtures.ts (a directory given, ../shared/conformance/psa, or the pinned Go module's test data).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,9 +18,6 @@ import { buildPolicySet, type PolicySetOptions } from '../policy-set/policy-set.
 
 export const PSA_LEVELS = ['baseline', 'restricted'] as const;
 export type PsaLevel = (typeof PSA_LEVELS)[number];
-
-/** Where the fixtures live relative to the project root. */
-export const DEFAULT_PSA_FIXTURES = '../shared/conformance/psa';
 
 export interface Disagreement {
   /** `pass/base.yaml`, `fail/privileged0.yaml`. */

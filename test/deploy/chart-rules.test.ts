@@ -15,7 +15,7 @@ import { chartWithLibrary, expectedRuleTuples, findHelm, renderChart, sortedTupl
 
 const helm = await findHelm();
 if (!helm) {
-  t.fail('helm not found: run scripts/install-helm.sh');
+  t.fail('helm not found: npm test builds it first (its pretest script runs scripts/install-helm.sh); run that script when running test files directly');
   process.exit(1);
 }
 

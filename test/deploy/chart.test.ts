@@ -11,7 +11,7 @@ import { helm, RENDER_KUBE_VERSION } from '../../scripts/manifests/helm.js';
 import { CHART_DIR, chartWithLibrary, findHelm, findObject, renderChart, webhooksOf, type K8sObject, type RenderedWebhook } from './render.js';
 
 if (!(await findHelm())) {
-  t.fail('helm not found: run scripts/install-helm.sh');
+  t.fail('helm not found: npm test builds it first (its pretest script runs scripts/install-helm.sh); run that script when running test files directly');
   process.exit(1);
 }
 

@@ -13,7 +13,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { findHelm, parseManifests } from './render.js';
 
 if (!(await findHelm())) {
-  t.fail('helm not found: run scripts/install-helm.sh');
+  t.fail('helm not found: npm test builds it first (its pretest script runs scripts/install-helm.sh); run that script when running test files directly');
   process.exit(1);
 }
 
