@@ -135,5 +135,6 @@ t.test('audit -o openreports | kubectl apply: the chart CRDs accept the reports;
   await waitFor('garbage collector removed the report', async () => (await cluster.kubectl(['get', 'reports.openreports.io', '-n', 'shop', '-o', 'name'])).stdout.trim() === '')
   await waitFor('garbage collector removed the pods', async () => (await cluster.kubectl(['get', 'pods', '-n', 'shop', '-o', 'name'])).stdout.trim() === '')
   const report = JSON.parse((await audit(['-n', 'shop', '-o', 'json'])).stdout) as Report
-  t.same(report.objects.filter((o) => o.namespace === 'shop').map((o) => o.name), [], 'nothing left in shop')
+  t.same(report.objects.filter((o) => o.namespace === 'shop' && ['Deployment', 'ReplicaSet', 'Pod'].includes(o.kind)).map((o) => o.name), [], 'no workload left in shop')
+  t.same(report.problems, [], 'everything listed')
 })
