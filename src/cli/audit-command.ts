@@ -122,7 +122,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     await writeOutput(rendered.text, opts.outputFile);
     return reportExitCode(report, opts.failOn);
   }
-  await writeOutput(renderReport(report, opts.output as ReportFormat, set.registry), opts.outputFile);
+  await writeOutput(renderReport(report, opts.output as ReportFormat, set), opts.outputFile);
   return reportExitCode(report, opts.failOn);
 }
 

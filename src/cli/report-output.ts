@@ -1,7 +1,8 @@
 /** What `scan` and `audit` share when they print a report: formats, exit codes, the tool version. */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Registry } from '../core/registry.js';
+import { scoreCompliance } from '../compliance/score.js';
+import type { PolicySet } from '../policy-set/policy-set.js';
 import type { Report } from '../results/model.js';
 import { renderTable } from '../reporters/table.js';
 import { renderJson } from '../reporters/json.js';
@@ -31,17 +32,30 @@ export function packageVersion(): string {
   return '0.0.0';
 }
 
-export function renderReport(report: Report, format: ReportFormat, registry: Registry): string {
+export function renderReport(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>): string {
   switch (format) {
     case 'json':
-      return renderJson(report);
+      return renderJson(report, complianceOf(report, set));
     case 'sarif':
-      return renderSarif(report, registry, packageVersion());
+      return renderSarif(report, set.registry, packageVersion());
     case 'junit':
       return renderJunit(report);
     default:
-      return renderTable(report);
+      return renderTable(report, complianceOf(report, set));
   }
+}
+
+/**
+ * Scores the report against the frameworks. The policies that count are those the configuration
+ * enables and those that ran anyway (Pod Security checks that namespace labels switch on).
+ */
+export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>) {
+  const ids = new Set(set.engine.enabled.map((e) => e.id));
+  for (const o of report.objects) {
+    for (const f of o.findings) ids.add(f.policyId);
+    for (const id of o.passed ?? []) ids.add(id);
+  }
+  return scoreCompliance(report, set.registry, ids);
 }
 
 /** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */

@@ -33,7 +33,7 @@ export function registerScanCommand(program: Command): void {
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set.registry));
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

@@ -1,7 +1,9 @@
+import type { ComplianceSummary } from '../compliance/score.js';
 import type { Report } from '../results/model.js';
+import { complianceJson } from './compliance-text.js';
 
 /** The whole report as JSON, for tools. Values are scalars only: no object contents are copied. */
-export function renderJson(report: Report): string {
+export function renderJson(report: Report, compliance?: ComplianceSummary): string {
   return JSON.stringify({
     summary: report.summary,
     problems: report.problems,
@@ -13,5 +15,6 @@ export function renderJson(report: Report): string {
       ...(o.policyExemptions.length > 0 ? { policyExemptions: o.policyExemptions } : {}),
       findings: o.findings,
     })),
+    ...(compliance ? { compliance: complianceJson(compliance) } : {}),
   }, null, 2) + '\n';
 }

@@ -1,10 +1,12 @@
 import type { Report } from '../results/model.js';
+import type { ComplianceSummary } from '../compliance/score.js';
+import { complianceLines } from './compliance-text.js';
 import { objectName, sourceText } from './describe.js';
 
 const ACTION_LABEL = { deny: 'DENY', warn: 'WARN', audit: 'AUDIT' } as const;
 
 /** A report a person reads at a glance: one block per object with findings or an exemption, then a summary. */
-export function renderTable(report: Report): string {
+export function renderTable(report: Report, compliance?: ComplianceSummary): string {
   const lines: string[] = [];
   for (const o of report.objects) {
     if (o.status === 'exempt') {
@@ -33,5 +35,6 @@ export function renderTable(report: Report): string {
   lines.push(`${s.objects} object(s) scanned: ${s.denied} would be denied; findings: ${s.findings.deny} deny, ${s.findings.warn} warn, ${s.findings.audit} audit` +
     ` (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium}, low ${s.bySeverity.low}, info ${s.bySeverity.info})` +
     (s.exempt > 0 ? `; ${s.exempt} exempt` : '') + (s.errors > 0 ? `; ${s.errors} policy error(s)` : '') + (report.problems.length > 0 ? `; ${report.problems.length} input problem(s)` : ''));
+  if (compliance) lines.push('', ...complianceLines(compliance));
   return lines.join('\n') + '\n';
 }

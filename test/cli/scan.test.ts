@@ -133,3 +133,18 @@ t.test('exempt objects appear in every output as exempt, never silently missing'
   t.same(sarif.runs[0]?.results, []);
   t.same(sarif.runs[0]?.properties?.exempt, [{ object: 'Deployment shop/web', reason: 'namespace shop' }, { object: 'Service shop/web', reason: 'namespace shop' }]);
 });
+
+t.test('the compliance summary: scores per framework in the table and, per control, in JSON', async (t) => {
+  const r = await exec('node', ['--import', 'tsx', 'src/cli/main.ts', 'scan', '-o', 'json', APP]).then(() => undefined, (e: { code: number; stdout: string }) => e);
+  t.equal(r?.code, 1);
+  type Fw = { id: string; compliance: number | null; applied: number; controls: { id: string; status: string; evaluated: number; failed: number; failing: { object: string; policyId: string; path: string }[] }[] };
+  const json = JSON.parse(r?.stdout ?? '{}') as { compliance: { frameworks: Fw[] } };
+  const baseline = json.compliance.frameworks.find((f) => f.id === 'pss-baseline')!;
+  const privileged = baseline.controls.find((c) => c.id === 'pss:baseline/privileged')!;
+  t.match(privileged, { status: 'judged', evaluated: 1, failed: 1 }, 'one Deployment judged, and it fails');
+  t.same(privileged.failing, [{ object: 'Deployment shop/web', policyId: 'pss-privileged', path: 'spec.template.spec.containers[1].securityContext.privileged' }]);
+  t.ok(baseline.compliance !== null && baseline.compliance < 100, 'not fully compliant');
+  t.same(json.compliance.frameworks.map((f) => f.id), ['pss-baseline', 'pss-restricted', 'cis-k8s', 'nsa', 'mitre']);
+  const table = await exec('node', ['--import', 'tsx', 'src/cli/main.ts', 'scan', APP]).then(() => '', (e: { stdout: string }) => e.stdout);
+  t.match(table, new RegExp(`Pod Security Standards: baseline +${baseline.compliance!.toFixed(1)}%  risk`), 'the table shows the same score as the JSON');
+});
