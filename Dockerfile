@@ -1,12 +1,17 @@
 # syntax=docker/dockerfile:1
 # kube-posture webhook image. Three stages: a build with dev dependencies, the production dependencies
-# alone, and a distroless Node 20 runtime (no shell, no package manager) running as a numeric non-root
+# alone, and a distroless Node 24 runtime (no shell, no package manager) running as a numeric non-root
 # user. Nothing is written at run time, so the chart runs it with readOnlyRootFilesystem (and an
 # in-memory /tmp).
 #
+# Node 24 LTS (end of life 2028-04-30) on Debian 13 in every stage: the build stages match the runtime's
+# Node and glibc, since the runtime gets their node_modules. `npm run test:lts` runs the tests on the
+# Node 24 release that scripts/node-lts.sh pins; test/deploy/dockerfile.test.ts keeps the two, and
+# package.json's engines, in agreement. Why 24, and what stays on Node 20: docs/adr/0005-node-runtime.md.
+#
 # Pin the base images by digest in release builds (docker buildx imagetools inspect <image>).
-ARG NODE_BUILD_IMAGE=node:20-bookworm-slim
-ARG NODE_RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+ARG NODE_BUILD_IMAGE=node:24-trixie-slim
+ARG NODE_RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
 
 # --- build: compile TypeScript, copy the YAML policies into dist/policies -----------------------------
 FROM ${NODE_BUILD_IMAGE} AS build

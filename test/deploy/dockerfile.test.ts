@@ -1,12 +1,14 @@
 /**
  * The image cannot be built here (no container engine), so its properties are checked on the
- * Dockerfile itself: multi-stage, production dependencies only at run time, numeric non-root user,
+ * Dockerfile itself: multi-stage on one supported Node LTS line (the one `npm run test:lts` tests on,
+ * inside package.json's engines), production dependencies only at run time, numeric non-root user,
  * exec-form ENTRYPOINT running node directly, nothing that needs a shell at run time, no HEALTHCHECK.
  */
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/manifests/helm.js';
+import { enginesNode, NODE_LTS_END_OF_LIFE, pinnedLtsVersion, satisfies } from '../helpers/node-runtime.js';
 
 interface Instruction { keyword: string; args: string; line: number }
 interface Stage { name: string | undefined; from: string; instructions: Instruction[] }
@@ -51,10 +53,41 @@ const runtime = stages.at(-1)!;
 const of = (s: Stage, k: string) => s.instructions.filter((i) => i.keyword === k);
 const stageNamed = (name: string | undefined) => stages.find((s) => s.name === name);
 
-t.test('multi-stage, Node 20 everywhere', async (t) => {
+/** The Node major line of a base image: node:24-trixie-slim, gcr.io/distroless/nodejs24-debian13:nonroot. */
+export function nodeMajorOf(image: string): number | undefined {
+  const m = /(?:^|\/)node(?:js)?:?(\d+)(?![\d.])/.exec(image);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The Debian release of a base image, by number or code name; undefined for others (alpine). */
+export function debianOf(image: string): number | undefined {
+  const names: Record<string, number> = { bullseye: 11, bookworm: 12, trixie: 13, forky: 14 };
+  const m = /debian(\d+)|\b(bullseye|bookworm|trixie|forky)\b/.exec(image);
+  return m ? (m[1] ? Number(m[1]) : names[m[2]!]) : undefined;
+}
+
+t.test('multi-stage, one supported Node LTS line everywhere: the one test:lts runs on', async (t) => {
   t.ok(stages.length >= 2, `${stages.length} stages`);
-  for (const s of stages) t.match(s.from, /node(js)?:?-?20|nodejs20/, `stage ${s.name ?? '?'} is based on Node 20 (${s.from})`);
-  t.match(runtime.from, /distroless\/nodejs20|node:20-alpine/, 'a small runtime base');
+  const majors = new Set(stages.map((s) => nodeMajorOf(s.from)));
+  t.same([...majors], [nodeMajorOf(runtime.from)], `every stage on the same Node line (${stages.map((s) => s.from).join(', ')})`);
+  const major = nodeMajorOf(runtime.from);
+  t.ok(major !== undefined, `the runtime names its Node line (${runtime.from})`);
+  if (major === undefined) return;
+  t.match(runtime.from, new RegExp(`distroless/nodejs${major}-debian\\d+|node:${major}-alpine`), 'a small runtime base');
+
+  const eol = NODE_LTS_END_OF_LIFE[major];
+  t.ok(eol, `Node ${major} is an LTS line (${Object.keys(NODE_LTS_END_OF_LIFE).join(', ')})`);
+  // On the date this fails the image ships an unsupported Node: move the Dockerfile and
+  // scripts/node-lts.sh to the next LTS line (docs/adr/0005-node-runtime.md).
+  if (eol) t.ok(Date.now() < Date.parse(`${eol}T23:59:59Z`), `Node ${major} is before its end of life (${eol})`);
+
+  const pinned = await pinnedLtsVersion();
+  t.equal(Number(pinned.split('.')[0]), major, `npm run test:lts runs the tests on the image's line (scripts/node-lts.sh pins ${pinned})`);
+  const engines = await enginesNode();
+  t.ok(satisfies(pinned, engines), `package.json engines (${engines}) admit Node ${pinned}`);
+
+  const debian = new Set(stages.map((s) => debianOf(s.from)));
+  t.equal(debian.size, 1, `build stages and runtime on one Debian release (their node_modules reach the runtime): ${[...debian].join(', ')}`);
 });
 
 t.test('runtime stage: production dependencies only', async (t) => {
