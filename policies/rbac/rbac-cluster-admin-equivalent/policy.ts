@@ -19,6 +19,8 @@ const ALONE: { name: string; permissions: readonly Permission[]; why: string }[]
   { name: 'nodes/proxy', permissions: RIGHTS.nodesProxy, why: 'run commands in any pod through the kubelet' },
 ];
 
+const ALL: readonly Permission[] = [...EVERYTHING, ...ALONE.flatMap((r) => r.permissions), ...RIGHTS.createPods, ...RIGHTS.secretsRead];
+
 /**
  * Which subjects can do what cluster-admin does, whatever their roles are called: the rights are
  * followed from every binding that names the subject, through the role, into aggregated ClusterRoles.
@@ -57,9 +59,11 @@ export default defineClusterPolicy<Params>({
     const query = { skipBinding: (b: Parameters<typeof isExemptSummary>[0]) => isExemptSummary(b, ctx.params) };
     const out: ClusterViolation[] = [];
     for (const subject of view.subjects()) {
+      // Every right at once, one walk of the subject's bindings; then the first grant of each.
+      const grants = view.grantsFor(subject, ALL, query).filter(inScope);
       // Named objects (resourceNames) limit create and reads; a bind or impersonate of one named target is still the keys.
       const first = (permissions: readonly Permission[], anyName: boolean) =>
-        view.grantsFor(subject, permissions, query).find((g) => inScope(g) && (anyName || !g.grant.named));
+        grants.find((g) => permissions.includes(g.grant.permission) && (anyName || !g.grant.named));
       const reasons: string[] = [];
       const evidence: EffectiveGrant[] = [];
       const wildcard = first(EVERYTHING, false);

@@ -1,4 +1,4 @@
-import { RBAC_KINDS, WORKLOAD_KINDS, defineClusterPolicy, describeGrantChain, describeObject, type ClusterViolation } from '../../../src/sdk.js';
+import { RBAC_KINDS, WORKLOAD_KINDS, defineClusterPolicy, describeGrantChain, describeObject, type ClusterViolation, type EffectiveGrant } from '../../../src/sdk.js';
 import { CLUSTER_EXEMPTION_PARAMETERS, isExemptSummary, type ClusterExemptionParams } from '../../rbac/_lib/cluster-policy.js';
 import { RIGHTS } from '../../rbac/_lib/rights.js';
 
@@ -38,10 +38,20 @@ export default defineClusterPolicy<Params>({
     const ignored = Array.isArray(ctx.params.ignoredNamespaces) ? ctx.params.ignoredNamespaces : [];
     const query = { viaGroups: true, skipBinding: (b: Parameters<typeof isExemptSummary>[0]) => isExemptSummary(b, ctx.params) };
     const out: ClusterViolation[] = [];
+    // Many workloads share a service account: its grants are looked up once.
+    const bySa = new Map<string, EffectiveGrant[]>();
+    const grantsOf = (namespace: string, name: string): EffectiveGrant[] => {
+      const key = `${namespace}/${name}`;
+      let grants = bySa.get(key);
+      if (grants === undefined) {
+        grants = view.grantsFor({ kind: 'ServiceAccount', namespace, name }, RIGHTS.secretsRead, query).filter((g) => !(ctx.params.allowNamedSecrets !== false && g.grant.named));
+        bySa.set(key, grants);
+      }
+      return grants;
+    };
     for (const w of view.workloads()) {
       if (ignored.includes(w.namespace) || !view.mountsToken(w)) continue;
-      const sa = { kind: 'ServiceAccount' as const, namespace: w.namespace, name: w.serviceAccountName };
-      const grants = view.grantsFor(sa, RIGHTS.secretsRead, query).filter((g) => !(ctx.params.allowNamedSecrets !== false && g.grant.named));
+      const grants = grantsOf(w.namespace, w.serviceAccountName);
       if (grants.length === 0) continue;
       const namespaces = [...new Set(grants.map((g) => (g.scope === 'cluster' ? '' : JSON.stringify(g.scope.namespace))))];
       const wide = grants.some((g) => g.scope === 'cluster') ? 'in every namespace' : `in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}`;

@@ -10,6 +10,12 @@ import type { BindingSummary, EffectiveGrant, GrantQuery, RoleSummary, RuleSourc
 
 const roleKey = (kind: string, namespace: string, name: string): string => `${kind}/${kind === 'Role' ? namespace : ''}/${name}`;
 
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export class RbacIndex {
   private readonly roles = new Map<string, RoleSummary>();
   private readonly sources = new Map<RoleSummary, readonly RuleSource[]>();
@@ -24,14 +30,14 @@ export class RbacIndex {
     for (const agg of clusterRoles) {
       if (agg.aggregationSelectors === undefined) continue;
       for (const r of clusterRoles) {
-        if (r !== agg && agg.aggregationSelectors.some((s) => matchesSelector(s, r.labels))) this.into.set(r, [...(this.into.get(r) ?? []), agg]);
+        if (r !== agg && agg.aggregationSelectors.some((s) => matchesSelector(s, r.labels))) push(this.into, r, agg);
       }
     }
     for (const r of roles) this.sources.set(r, Object.freeze(this.resolve(r, new Set())));
     const subjects: SubjectRef[] = [];
     for (const b of bindings) {
       const target = this.roleOf(b);
-      if (target !== undefined) this.boundBy.set(roleKey(target.kind, target.namespace, target.name), [...(this.boundBy.get(roleKey(target.kind, target.namespace, target.name)) ?? []), b]);
+      if (target !== undefined) push(this.boundBy, roleKey(target.kind, target.namespace, target.name), b);
       for (const s of b.subjects) {
         const ref = subjectRefOf(s);
         if (ref === undefined) continue;
