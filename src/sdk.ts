@@ -7,9 +7,10 @@
  */
 
 /** Typing helpers: `export default definePodPolicy({...})` type-checks a policy's metadata and check. */
-export { definePodPolicy, defineObjectPolicy } from './core/define.js';
+export { definePodPolicy, defineObjectPolicy, defineClusterPolicy } from './core/define.js';
 export type {
   CheckContext, Violation, PodPolicy, ObjectPolicy, PolicyMetadata, Action, Severity, PssVersion, UserInfo, EvaluationInput,
+  ClusterPolicy, ClusterViolation, ClusterCheckContext,
 } from './core/types.js';
 export type { PathSegment } from './core/path.js';
 export type * from './core/k8s.js';
@@ -53,3 +54,16 @@ export {
   parseAddress, parseCidr, cidrContains, coversAllAddresses, ipBlockOf, ipBlockAdmits,
 } from './core/subjects/network.js';
 export type { Direction, PeerView, PortView, NetworkRuleView, OpenPeer, Cidr, IpBlockView } from './core/subjects/network.js';
+
+/**
+ * The cluster view, for cluster policies (`defineClusterPolicy({ viewKinds, check(view, ctx) })`): small
+ * summaries of namespaces, NetworkPolicies, workloads, service accounts, roles and bindings, with queries
+ * (`view.policiesSelecting(workload, 'Ingress')`, `view.grantsFor(subject, permissions)`, ...).
+ * `WORKLOAD_KINDS`, `RBAC_KINDS` and `VIEW_KINDS` are ready-made lists for `viewKinds`; `describeGrantChain`
+ * turns an effective grant into a line of evidence, `describeSubject` and `describeObject` name things in messages.
+ */
+export { VIEW_KINDS, WORKLOAD_KINDS, RBAC_KINDS, describeGrantChain, describeSubject, describeObject, formatObjectId, implicitGroups } from './core/view/index.js';
+export type {
+  ClusterView, ObjectId, ReadonlyLabels, NamespaceSummary, NetworkPolicySummary, WorkloadSummary, ServiceAccountSummary, RoleSummary, BindingSummary,
+  SubjectRef, RuleSource, EffectiveGrant, GrantQuery, PolicyType,
+} from './core/view/index.js';

@@ -74,8 +74,10 @@ export function renderPoliciesDoc(registry: Registry, repoRoot: string): string 
 function renderPolicy(r: RegisteredPolicy, repoRoot: string): string[] {
   const p = r.policy;
   const out: string[] = [`### ${p.id}`, '', `**${p.title}**`, '', p.description.trim(), ''];
-  const appliesTo = p.target === 'pod' ? 'Pods and the pod templates of workloads' : r.kinds.map((k) => code(kindKey(k))).join(', ');
-  const operations = r.operations.join(', ');
+  const appliesTo = p.target === 'pod' ? 'Pods and the pod templates of workloads'
+    : p.target === 'cluster' ? `the cluster view (scan and audit, never admission): ${r.viewKinds.map((k) => code(kindKey(k))).join(', ')}`
+    : r.kinds.map((k) => code(kindKey(k))).join(', ');
+  const operations = p.target === 'cluster' ? '—' : r.operations.join(', ');
   out.push('| Severity | Default action | Recommended profile | Applies to | Operations | Format |', '|---|---|---|---|---|---|');
   out.push(`| ${p.severity} | ${p.defaultAction} | ${p.recommended ?? 'not included'} | ${cell(appliesTo)} | ${operations} | ${r.source.format === 'schema' ? 'declarative (JSON Schema)' : 'TypeScript'} |`, '');
   if (p.pss) {

@@ -12,6 +12,7 @@ function policy(id: string, target: 'pod' | 'object', severity: Severity, contro
     policy: { id, title: id, description: '', severity, category: 'c', controls, remediation: `fix ${id}`, defaultAction: 'deny', target, ...(target === 'object' ? { match: { kinds: [] } } : {}), check: () => [] } as unknown as RegisteredPolicy['policy'],
     source: { origin: 'builtin', file: id, format: 'module' },
     kinds,
+    viewKinds: [],
     operations: ['CREATE', 'UPDATE'],
     subResources: [],
   };

@@ -1,4 +1,4 @@
-import type { ObjectPolicy, PodPolicy } from './types.js';
+import type { ClusterPolicy, ObjectPolicy, PodPolicy } from './types.js';
 
 /**
  * Typing helpers for policy modules. They return their argument unchanged; their value is that
@@ -12,4 +12,9 @@ export function definePodPolicy<P = Record<string, unknown>>(policy: Omit<PodPol
 
 export function defineObjectPolicy<P = Record<string, unknown>>(policy: Omit<ObjectPolicy<P>, 'target'> & { target?: 'object' }): ObjectPolicy<P> {
   return { ...policy, target: 'object' };
+}
+
+/** A policy over the cluster view (`check(view, ctx)`); see ClusterPolicy. */
+export function defineClusterPolicy<P = Record<string, unknown>>(policy: Omit<ClusterPolicy<P>, 'target'> & { target?: 'cluster' }): ClusterPolicy<P> {
+  return { ...policy, target: 'cluster' };
 }

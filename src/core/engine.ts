@@ -104,7 +104,7 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
   return { findings, outcomes, mode: plan.mode, notes: plan.notes };
 }
 
-function toFinding(entry: PlanEntry, v: Violation, root: readonly (string | number)[]): Finding {
+export function toFinding(entry: PlanEntry, v: Violation, root: readonly (string | number)[]): Finding {
   const p = entry.policy.registered.policy;
   const rel = Array.isArray(v?.path) ? v.path : [];
   const value = v?.value;
@@ -124,7 +124,7 @@ function toFinding(entry: PlanEntry, v: Violation, root: readonly (string | numb
   };
 }
 
-function errorFinding(entry: PlanEntry, reason: 'error' | 'timeout', error: string): Finding {
+export function errorFinding(entry: PlanEntry, reason: 'error' | 'timeout', error: string): Finding {
   const p = entry.policy.registered.policy;
   const what = reason === 'timeout' ? 'ran past its time budget' : `failed: ${error}`;
   return {

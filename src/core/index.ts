@@ -18,3 +18,5 @@ export * from './schema-policy.js';
 export * from './subjects/pod.js';
 export * from './input.js';
 export * from './webhook-rules.js';
+export * from './context.js';
+export * from './view/index.js';

@@ -45,7 +45,13 @@ export const modulePolicySchema = {
   type: 'object',
   required: [...required, 'target', 'check'],
   additionalProperties: false,
-  properties: { ...metadataProperties, target: { enum: ['pod', 'object'] }, check: {}, prepare: {} },
+  properties: {
+    ...metadataProperties,
+    target: { enum: ['pod', 'object', 'cluster'] },
+    viewKinds: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+    check: {},
+    prepare: {},
+  },
 } as const;
 
 /** A declarative (YAML/JSON) policy document. */

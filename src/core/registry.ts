@@ -1,10 +1,11 @@
 import { Ajv } from 'ajv';
 import { defaultsOf } from './schema-policy.js';
-import { lookupKind, parseKindRef, type GroupKind } from './kinds.js';
+import { kindKey, lookupKind, parseKindRef, type GroupKind } from './kinds.js';
+import { VIEW_KINDS } from './view/extract.js';
 import { modulePolicySchema } from './policy-metadata-schema.js';
 import type { Problem } from './errors.js';
 import { errorMessage } from './errors.js';
-import type { Action, Operation, Policy, PolicySource, RegisteredPolicy } from './types.js';
+import type { Action, ClusterPolicy, Operation, Policy, PolicySource, RegisteredPolicy } from './types.js';
 import { isRecord } from './safe.js';
 
 export interface Registry {
@@ -36,15 +37,19 @@ export function registerPolicy(candidate: PolicyCandidate): { ok: true; value: R
   const problems: Problem[] = [];
   if (typeof p.check !== 'function') problems.push(problem('check must be a function', id));
   let kinds: GroupKind[] = [];
+  let viewKinds: GroupKind[] = [];
   if (p.target === 'object') {
     if (!p.match || !Array.isArray(p.match.kinds) || p.match.kinds.length === 0) problems.push(problem('object policies must list match.kinds', id));
     else {
       kinds = p.match.kinds.map(parseKindRef);
       for (const [i, gk] of kinds.entries()) if (!lookupKind(gk)) problems.push(problem(`match.kinds[${i}] names an unknown kind ${JSON.stringify(p.match.kinds[i])}`, id));
     }
+  } else if (p.target === 'cluster') {
+    viewKinds = clusterPolicyProblems(p, (m) => problems.push(problem(m, id)));
   } else if (p.match && 'kinds' in p.match) {
     problems.push(problem('pod policies apply to every pod-bearing kind and must not list match.kinds', id));
   }
+  if (p.target !== 'cluster' && 'viewKinds' in p) problems.push(problem('only cluster policies (target: cluster) list viewKinds', id));
   if (p.parameters !== undefined) {
     try {
       const validateParams = validatorAjv.compile(p.parameters);
@@ -61,10 +66,29 @@ export function registerPolicy(candidate: PolicyCandidate): { ok: true; value: R
       policy: p,
       source,
       kinds,
-      operations: p.match?.operations ?? DEFAULT_OPERATIONS,
-      subResources: p.match?.subResources ?? [],
+      viewKinds,
+      // A cluster policy runs over the view, never on an operation: the webhook has nothing to intercept for it.
+      operations: p.target === 'cluster' ? [] : p.match?.operations ?? DEFAULT_OPERATIONS,
+      subResources: p.target === 'cluster' ? [] : p.match?.subResources ?? [],
     }),
   };
+}
+
+const VIEW_KIND_KEYS = new Set(VIEW_KINDS.map((k) => kindKey(parseKindRef(k))));
+
+/** Checks what only a cluster policy has; returns its parsed view kinds. */
+function clusterPolicyProblems(p: ClusterPolicy, report: (message: string) => void): GroupKind[] {
+  if ('match' in p) report('cluster policies read the cluster view: list the kinds they read in viewKinds, not match');
+  if (p.pss !== undefined) report('a Pod Security Standards check judges one pod: it cannot be a cluster policy');
+  if (!Array.isArray(p.viewKinds) || p.viewKinds.length === 0) {
+    report('cluster policies must list viewKinds (the kinds they read from the cluster view)');
+    return [];
+  }
+  const kinds = p.viewKinds.map(parseKindRef);
+  kinds.forEach((gk, i) => {
+    if (!VIEW_KIND_KEYS.has(kindKey(gk))) report(`viewKinds[${i}] names ${JSON.stringify(p.viewKinds[i])}, which the cluster view does not hold; it holds ${VIEW_KINDS.join(', ')}`);
+  });
+  return kinds;
 }
 
 /**

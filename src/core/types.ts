@@ -2,6 +2,7 @@ import type { KubeObject } from './k8s.js';
 import type { PathSegment } from './path.js';
 import type { PodSubject } from './subjects/pod.js';
 import type { GroupKind } from './kinds.js';
+import type { ClusterView, ObjectId } from './view/types.js';
 
 export type Action = 'deny' | 'warn' | 'audit';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit'];
@@ -127,8 +128,39 @@ export interface ObjectPolicy<P = Record<string, unknown>> extends PolicyMetadat
   check(object: KubeObject, ctx: CheckContext<P>): Violation[];
 }
 
+/** What a cluster policy returns for each problem: a violation that names the object it is about. */
+export interface ClusterViolation extends Violation {
+  /** The object the problem is about (a summary's `id`, or `view.subjectId(...)` for an RBAC subject). */
+  object: ObjectId;
+  /** Path from that object's root; [] when the problem is the object as a whole. */
+  path: PathSegment[];
+  /**
+   * Why, in short lines of identities (`ClusterRoleBinding "ops" -> ClusterRole "x" -> rules[0]: "*" on "*"`),
+   * never object contents. At most 10 lines of 300 characters are kept.
+   */
+  evidence?: string[];
+}
+
+export interface ClusterCheckContext<P = Record<string, unknown>> {
+  params: P;
+  version: PssVersion;
+}
+
+/**
+ * A rule about the cluster as a whole, judged over a read-only view of it (./view/): namespaces,
+ * NetworkPolicy selectors, workloads' pods, RBAC roles and bindings, service accounts. Pure and
+ * synchronous like every check. The webhook never runs these (admission sees one object); `scan`
+ * and `audit` do.
+ */
+export interface ClusterPolicy<P = Record<string, unknown>> extends PolicyMetadata {
+  target: 'cluster';
+  /** The kinds the check reads from the view (`Kind` or `Kind.group`); a live scan lists these. */
+  viewKinds: string[];
+  check(view: ClusterView, ctx: ClusterCheckContext<P>): ClusterViolation[];
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Policy = PodPolicy<any> | ObjectPolicy<any>;
+export type Policy = PodPolicy<any> | ObjectPolicy<any> | ClusterPolicy<any>;
 
 /** Where a policy came from; user policies are guarded against endless loops. */
 export interface PolicySource {
@@ -142,6 +174,8 @@ export interface RegisteredPolicy {
   source: PolicySource;
   /** Parsed kinds of an object policy. */
   kinds: GroupKind[];
+  /** Parsed view kinds of a cluster policy (empty for the others). */
+  viewKinds: GroupKind[];
   operations: readonly Operation[];
   subResources: readonly string[];
 }
@@ -163,6 +197,8 @@ export interface Finding {
   controls: string[];
   /** The Pod Security Standards version the finding was made at, for pss policies. */
   pssVersion?: string;
+  /** Cluster policies: the chain of identities that makes the finding (bindings, roles, rules). */
+  evidence?: string[];
 }
 
 export type PolicyOutcome = 'pass' | 'fail' | 'error' | 'timeout' | 'skip';

@@ -1,7 +1,8 @@
 /**
  * The live scan: lists every kind the enabled policies inspect, page by page, and evaluates each
  * object as the webhook would judge its creation, with its namespace's labels from the cluster.
- * Holds one page of objects at a time; keeps results (no object contents) and the owner index.
+ * Holds one page of objects at a time; keeps results (no object contents), the owner index and the
+ * cluster view's summaries for the cluster policies.
  *
  * One forbidden kind (RBAC 403), one unreachable list or one odd object never stops the scan: it
  * becomes a problem in the report and the rest goes on.
@@ -12,6 +13,10 @@ import { errorMessage, type Problem } from '../core/errors.js';
 import { inputFromObject } from '../core/input.js';
 import { KNOWN_KINDS, kindKey, lookupKind, type KnownKind } from '../core/kinds.js';
 import { inspectedKinds } from '../core/webhook-rules.js';
+import { evaluateContext, viewKinds } from '../core/context.js';
+import { ClusterViewBuilder } from '../core/view/builder.js';
+import { objectKey } from '../core/view/ids.js';
+import { placeContext } from '../results/context.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
 import { buildReport, objectResult } from '../results/build.js';
 import type { ClusterRef, ObjectResult, Report } from '../results/model.js';
@@ -45,55 +50,83 @@ export function listingOrder(kinds: readonly KnownKind[]): KnownKind[] {
 
 /**
  * Scans the cluster once and judges every object under each run's policy set (the first is the
- * configuration in force; others are what-if settings). Objects are listed once for all runs.
+ * configuration in force; others are what-if settings). Objects are listed once for all runs. The kinds
+ * the enabled cluster policies read are listed too and summarised into one cluster view while streaming
+ * (small indexes, never the objects); after listing, each run's cluster policies judge the view and
+ * their findings join the results of the objects they name.
  */
 export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], options: AuditOptions): Promise<Report[]> {
   const problems: Problem[] = [];
-  const namespaceLabels = await readNamespaceLabels(api, options, problems);
-  const wanted = new Map<string, KnownKind>();
-  for (const run of runs) for (const w of inspectedKinds(run.set.registry, run.set.engine)) if (w.operations.has('CREATE')) wanted.set(kindKey(w.kind), w.kind);
+  const forView = new Map<string, KnownKind>();
+  for (const run of runs) for (const k of viewKinds(run.set.registry, run.set.engine)) forView.set(kindKey(k), k);
+  const builder = forView.size > 0 ? new ClusterViewBuilder() : undefined;
+  const feedNamespaces = builder !== undefined && forView.has('Namespace') ? builder : undefined;
+  const namespaceLabels = await readNamespaceLabels(api, options, problems, feedNamespaces);
+  const judged = new Map<string, KnownKind>();
+  for (const run of runs) for (const w of inspectedKinds(run.set.registry, run.set.engine)) if (w.operations.has('CREATE')) judged.set(kindKey(w.kind), w.kind);
+  // Namespaces for the view come from the label read above; they are listed again only when judged.
+  const wanted = new Map([...[...forView].filter(([key]) => key !== 'Namespace'), ...judged]);
   const kinds = listingOrder([...wanted.values()].filter((k) => options.namespace === undefined || k.namespaced));
 
   const listed: Record<string, number> = {};
   const perRun = runs.map(() => ({ objects: [] as ObjectResult[], owners: new OwnerIndex() }));
   for (const kind of kinds) {
     const key = kindKey(kind);
+    const judge = judged.has(key);
+    const feed = builder !== undefined && forView.has(key) ? builder : undefined;
+    // The label selector chooses what is judged; a kind listed only for the view is listed whole.
+    const selector = judge ? options.labelSelector : undefined;
     listed[key] = 0;
     try {
-      for await (const object of listObjects(api, kind, { ...(options.namespace !== undefined ? { namespace: options.namespace } : {}), ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}), ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
+      for await (const object of listObjects(api, kind, { ...(options.namespace !== undefined ? { namespace: options.namespace } : {}), ...(selector ? { labelSelector: selector } : {}), ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
         listed[key]++;
-        const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; uid?: unknown; resourceVersion?: unknown };
-        const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
-        const ref: ClusterRef = {
-          apiVersion: String(object.apiVersion),
-          kind: kind.kind,
-          name: typeof meta.name === 'string' ? meta.name : '',
-          ...(namespace !== undefined ? { namespace } : {}),
-          uid: typeof meta.uid === 'string' ? meta.uid : '',
-          resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
-          cluster: options.cluster,
-        };
-        runs.forEach((run, i) => {
-          const real = namespace !== undefined ? namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
-          const patch = namespace !== undefined ? run.labelPatches?.get(namespace) : undefined;
-          const labels = patch !== undefined ? { ...real, ...patch } : real;
-          const input = inputFromObject(object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}) });
-          const result = evaluate(input, run.set.registry, run.set.engine, options);
-          const res = objectResult(ref, result, decide(result));
-          const state = perRun[i]!;
-          const rolled = state.owners.rollsUp(object, res);
-          state.owners.remember(ref.uid, res);
-          if (!rolled) state.objects.push(res);
-        });
+        feed?.add(object);
+        if (judge) judgeObject(object, kind, runs, perRun, namespaceLabels, options);
       }
+      // Absence ("no NetworkPolicy", "no such role") can be judged only over a whole listing.
+      if (!selector) feed?.markComplete(key);
     } catch (err) {
       problems.push({ code: 'KP_ERR_CLUSTER_LIST', message: listProblem(kind, err, options.namespace), path: key });
     }
+  }
+  if (builder !== undefined) {
+    const view = builder.build();
+    runs.forEach((run, i) => placeContext(perRun[i]!.objects, evaluateContext(view, run.set.registry, run.set.engine, options), {
+      keyOf: (r) => objectKey({ apiVersion: r.ref.apiVersion, kind: r.ref.kind, name: r.ref.name, ...(r.ref.namespace !== undefined ? { namespace: r.ref.namespace } : {}) }),
+      refFor: (id) => ({ ref: { ...id, uid: view.metaOf(id)?.uid ?? '', resourceVersion: view.metaOf(id)?.resourceVersion ?? '', cluster: options.cluster } }),
+    }));
   }
   return perRun.map((state) => ({
     ...buildReport(state.objects, problems),
     scope: { cluster: options.cluster, listed, judgedThroughOwner: Object.fromEntries(state.owners.rolledUp) },
   }));
+}
+
+/** Judges one listed object under every run, rolling it into its owner where the owner speaks for it. */
+function judgeObject(object: Record<string, unknown>, kind: KnownKind, runs: readonly AuditRun[], perRun: { objects: ObjectResult[]; owners: OwnerIndex }[], namespaceLabels: Map<string, Record<string, string>>, options: AuditOptions): void {
+  const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; uid?: unknown; resourceVersion?: unknown };
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+  const ref: ClusterRef = {
+    apiVersion: String(object.apiVersion),
+    kind: kind.kind,
+    name: typeof meta.name === 'string' ? meta.name : '',
+    ...(namespace !== undefined ? { namespace } : {}),
+    uid: typeof meta.uid === 'string' ? meta.uid : '',
+    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
+    cluster: options.cluster,
+  };
+  runs.forEach((run, i) => {
+    const real = namespace !== undefined ? namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
+    const patch = namespace !== undefined ? run.labelPatches?.get(namespace) : undefined;
+    const labels = patch !== undefined ? { ...real, ...patch } : real;
+    const input = inputFromObject(object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}) });
+    const result = evaluate(input, run.set.registry, run.set.engine, options);
+    const res = objectResult(ref, result, decide(result));
+    const state = perRun[i]!;
+    const rolled = state.owners.rollsUp(object, res);
+    state.owners.remember(ref.uid, res);
+    if (!rolled) state.objects.push(res);
+  });
 }
 
 function listProblem(kind: KnownKind, err: unknown, namespace: string | undefined): string {
@@ -106,19 +139,22 @@ function listProblem(kind: KnownKind, err: unknown, namespace: string | undefine
  * Namespace labels, as the webhook's informer sees them. When they cannot be read, objects are judged
  * with only the automatic `kubernetes.io/metadata.name` label and the report says so.
  */
-async function readNamespaceLabels(api: ApiClient, options: AuditOptions, problems: Problem[]): Promise<Map<string, Record<string, string>>> {
+async function readNamespaceLabels(api: ApiClient, options: AuditOptions, problems: Problem[], view?: ClusterViewBuilder): Promise<Map<string, Record<string, string>>> {
   const labels = new Map<string, Record<string, string>>();
   const ns = lookupKind({ group: '', kind: 'Namespace' })!;
   try {
     if (options.namespace !== undefined) {
       const one = (await api.getJson(`/api/v1/namespaces/${encodeURIComponent(options.namespace)}`)) as { metadata?: { labels?: Record<string, string> } };
       labels.set(options.namespace, { ...(one.metadata?.labels ?? {}) });
+      view?.add({ apiVersion: 'v1', kind: 'Namespace', ...one });
     } else {
       for await (const o of listObjects(api, ns, options.pageSize ? { pageSize: options.pageSize } : {})) {
         const meta = o.metadata as { name?: unknown; labels?: Record<string, string> } | undefined;
         if (typeof meta?.name === 'string') labels.set(meta.name, { ...(meta.labels ?? {}) });
+        view?.add(o);
       }
     }
+    view?.markComplete('Namespace');
   } catch (err) {
     problems.push({ code: 'KP_ERR_CLUSTER_LIST', message: `cannot read namespace labels (${errorMessage(err)}): namespace modes and Pod Security levels from labels were not applied`, path: 'Namespace' });
   }

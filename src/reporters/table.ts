@@ -18,6 +18,7 @@ export function renderTable(report: Report, compliance?: ComplianceSummary): str
     for (const f of o.findings) {
       lines.push(`  ${ACTION_LABEL[f.action].padEnd(5)} ${f.severity.padEnd(8)} ${f.policyId}: ${f.message}`);
       if (f.path !== '') lines.push(`        at ${f.path}${f.line !== undefined ? ` (line ${f.line})` : ''}`);
+      for (const e of f.evidence ?? []) lines.push(`        via ${e}`);
       lines.push(`        fix: ${f.remediation}`);
     }
   }

@@ -8,10 +8,12 @@ import type { PolicySet } from '../policy-set/policy-set.js';
 import { buildReport, objectResult } from '../results/build.js';
 import type { FileRef, ObjectResult, Report } from '../results/model.js';
 import type { ManifestObject } from './manifests.js';
+import { addContextFindings } from './scan-context.js';
 
 /**
  * Evaluates manifests as the webhook would evaluate their creation. Namespaces in the same set lend
- * their labels to the objects in them, so PSA-style namespace labels apply offline too.
+ * their labels to the objects in them, so PSA-style namespace labels apply offline too. Then the
+ * enabled cluster policies judge the set as a whole (./scan-context.ts).
  */
 export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[] } = {}): Report {
   const nsLabels = new Map<string, Record<string, string>>();
@@ -36,5 +38,6 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
     };
     results.push(objectResult(ref, result, decide(result), (path) => (path === '' ? m.line : m.lineOf(parsePath(path)))));
   }
+  addContextFindings(objects, results, set, options);
   return buildReport(results, options.problems ?? []);
 }

@@ -90,3 +90,25 @@ t.test('the runner evaluates with the requester: the RBAC system: exemption depe
   const noRequester = runFixture(registered, registry, fixture('fail'));
   t.notOk(noRequester.ok, 'without userInfo (a scan) the system: name exempts it, so a fail case does not hold');
 });
+
+t.test('cluster policies: a file is one case whose documents are the view; expectObjects is exact', async (t) => {
+  const { registry } = await loadLibrary({ builtinDir: RBAC_DIR });
+  const registered = registry.policies.get('rbac-binding-role-missing')!;
+  const binding = (name: string, role: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: { name: ${name} }\nroleRef: { kind: ClusterRole, name: ${role} }\nsubjects: [{ kind: User, name: alice }]\n`;
+  const file = await fixtureFolder(t, {
+    pass: `${binding('ok', 'view')}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: mine }\n---\n${binding('mine', 'mine')}`,
+    fail: `fixture:\n  expectObjects: [ClusterRoleBinding/a]\n---\n${binding('a', 'gone')}---\n${binding('b', 'also-gone')}`,
+  });
+  const { cases, problems } = await readFixtures(file, 'cluster');
+  t.same(problems, []);
+  t.same(cases.map((c) => [c.expect, c.view?.length, c.expectObjects]), [['pass', 3, undefined], ['fail', 2, ['ClusterRoleBinding/a']]]);
+  t.equal(runFixture(registered, registry, cases[0]!).ok, true, 'every object of the file is in one view');
+  const fail = runFixture(registered, registry, cases[1]!);
+  t.equal(fail.ok, false);
+  t.match(fail.reason, /expected findings about ClusterRoleBinding\/a; got ClusterRoleBinding\/a, ClusterRoleBinding\/b/);
+
+  const bad = await fixtureFolder(t, { pass: binding('x', 'view'), fail: `fixture:\n  expectPaths: [x]\n  parameters: {}\n---\n${binding('y', 'gone')}` });
+  const read = await readFixtures(bad, 'cluster');
+  t.match(read.problems, [/fixture: unknown key "expectPaths" \(known: version, parameters, expectObjects/]);
+  t.same(read.cases.map((c) => c.expect), ['pass'], 'a malformed case is reported, not run');
+});

@@ -1,13 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { resolveEngineConfig, DEFAULT_POLICY_CONFIG } from '../core/engine-config.js';
+import { resolveEngineConfig, DEFAULT_POLICY_CONFIG, type EngineConfig } from '../core/engine-config.js';
 import { evaluate, type PolicyRunner } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
 import type { Registry } from '../core/registry.js';
 import { OPERATIONS, type Finding, type Operation, type RegisteredPolicy, type UserInfo } from '../core/types.js';
 import { isRecord } from '../core/safe.js';
 import { errorMessage } from '../core/errors.js';
+import { readClusterFixture, runClusterFixture } from './cluster-fixtures.js';
 
 /**
  * Policy fixtures: `fixtures/pass/*.yaml` must produce no finding of the policy, `fixtures/fail/*.yaml`
@@ -19,6 +20,9 @@ import { errorMessage } from '../core/errors.js';
  *   object: { apiVersion: v1, kind: Pod, ... }
  *
  * Without userInfo a case is evaluated like a manifest or a cluster scan: there is no requester.
+ *
+ * A cluster policy's fixture file is one case whose documents are the objects of a view; see
+ * ./cluster-fixtures.ts.
  */
 export interface FixtureCase {
   file: string;
@@ -34,6 +38,10 @@ export interface FixtureCase {
   userInfo?: UserInfo;
   /** For fail cases: paths that must be among the findings. */
   expectPaths?: string[];
+  /** Cluster policies: the objects of the view (every document of the file but the header). */
+  view?: unknown[];
+  /** Cluster policies, fail cases: exactly the objects the findings must name (`Kind/name`, `Kind/namespace/name`). */
+  expectObjects?: string[];
 }
 
 /** The keys a `fixture:` block may have. Anything else is reported: a misspelt key would be ignored silently. */
@@ -78,7 +86,8 @@ function fixtureProblems(fx: Record<string, unknown>): string[] {
   return out;
 }
 
-export async function readFixtures(policyFile: string): Promise<{ cases: FixtureCase[]; problems: string[] }> {
+/** Reads a policy's fixtures; `target` says how (a cluster policy's file is one case). */
+export async function readFixtures(policyFile: string, target?: RegisteredPolicy['policy']['target']): Promise<{ cases: FixtureCase[]; problems: string[] }> {
   const cases: FixtureCase[] = [];
   const problems: string[] = [];
   for (const expect of ['pass', 'fail'] as const) {
@@ -91,6 +100,12 @@ export async function readFixtures(policyFile: string): Promise<{ cases: Fixture
     }
     for (const f of files) {
       const file = join(dir, f);
+      if (target === 'cluster') {
+        const r = readClusterFixture(file, await readFile(file, 'utf8'), expect);
+        problems.push(...r.problems);
+        if (r.case) cases.push(r.case);
+        continue;
+      }
       const docs = parseAllDocuments(await readFile(file, 'utf8'));
       const list = Array.isArray(docs) ? docs : [docs];
       list.forEach((doc, index) => {
@@ -136,16 +151,23 @@ export interface CaseResult {
   reason?: string;
 }
 
-/** Runs one fixture against one policy alone, at its default action with the case's parameters and version. */
-export function runFixture(registered: RegisteredPolicy, registry: Registry, fixture: FixtureCase, runner?: PolicyRunner): CaseResult {
-  const id = registered.policy.id;
+/** The configuration a case runs under: its policy alone, at deny, with the case's parameters and version. */
+export function fixtureConfig(registered: RegisteredPolicy, registry: Registry, fixture: FixtureCase): { config: EngineConfig; reason?: undefined } | { config?: undefined; reason: string } {
   const { config, problems } = resolveEngineConfig({
     ...DEFAULT_POLICY_CONFIG,
     profile: 'none',
     podSecurity: { version: fixture.version ?? 'latest' },
-    policies: { [id]: { enabled: true, action: 'deny', ...(fixture.parameters ? { parameters: fixture.parameters } : {}) } },
+    policies: { [registered.policy.id]: { enabled: true, action: 'deny', ...(fixture.parameters ? { parameters: fixture.parameters } : {}) } },
   }, registry);
-  if (!config) return { fixture, ok: false, findings: [], reason: `configuration rejected: ${problems.map((p) => p.message).join('; ')}` };
+  return config ? { config } : { reason: `configuration rejected: ${problems.map((p) => p.message).join('; ')}` };
+}
+
+/** Runs one fixture against one policy alone, at deny with the case's parameters and version. */
+export function runFixture(registered: RegisteredPolicy, registry: Registry, fixture: FixtureCase, runner?: PolicyRunner): CaseResult {
+  if (registered.policy.target === 'cluster') return runClusterFixture(registered, registry, fixture, runner);
+  const id = registered.policy.id;
+  const { config, reason } = fixtureConfig(registered, registry, fixture);
+  if (!config) return { fixture, ok: false, findings: [], reason };
   let findings: Finding[];
   try {
     const input = inputFromObject(fixture.object, {
@@ -172,7 +194,7 @@ export async function runAllFixtures(registry: Registry, runner?: PolicyRunner):
   const results: CaseResult[] = [];
   const problems: string[] = [];
   for (const registered of registry.policies.values()) {
-    const { cases, problems: p } = await readFixtures(registered.source.file).catch((err: unknown) => ({ cases: [], problems: [`${registered.source.file}: ${errorMessage(err)}`] }));
+    const { cases, problems: p } = await readFixtures(registered.source.file, registered.policy.target).catch((err: unknown) => ({ cases: [], problems: [`${registered.source.file}: ${errorMessage(err)}`] }));
     problems.push(...p);
     for (const c of cases) results.push(runFixture(registered, registry, c, runner));
   }

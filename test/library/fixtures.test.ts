@@ -17,7 +17,7 @@ t.test('the built-in library loads without problems', async (t) => {
 for (const registered of registry.policies.values()) {
   const { policy } = registered;
   t.test(`${policy.category}/${policy.id}`, async (t) => {
-    const { cases, problems: fixtureProblems } = await readFixtures(registered.source.file);
+    const { cases, problems: fixtureProblems } = await readFixtures(registered.source.file, policy.target);
     t.same(fixtureProblems, [], 'has pass and fail fixtures, all readable');
     if (policy.target === 'pod') {
       const templated = cases.some((c) => c.expect === 'fail' && isRecord(c.object) && typeof c.object.kind === 'string' && c.object.kind !== 'Pod' && lookupKind({ group: String(c.object.apiVersion ?? '').split('/').slice(0, -1).join('/'), kind: c.object.kind })?.podPath !== undefined);

@@ -4,11 +4,9 @@
  * runs the same command in test/e2e/audit.test.ts.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeApi, type FakeObject } from '../helpers/fake-apiserver.js';
+import type { FakeObject } from '../helpers/fake-apiserver.js';
+import { audit, fakeCluster } from '../helpers/audit-run.js';
 
 const container = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: 'nginx:1.27', ...extra });
 const template = (containers: unknown[]) => ({ metadata: { labels: { app: 'web' } }, spec: { containers } });
@@ -27,28 +25,7 @@ const OBJECTS: FakeObject[] = [
   { resource: 'clusterroles.rbac.authorization.k8s.io', object: { metadata: { name: 'everything', uid: 'cr1' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } },
 ];
 
-async function audit(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'audit', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function setup(t: { teardown(fn: () => Promise<void>): void }, options: Parameters<typeof startFakeApi>[1] = {}) {
-  const api = await startFakeApi(OBJECTS, options);
-  const dir = await mkdtemp(join(tmpdir(), 'kp-audit-'));
-  const kubeconfig = join(dir, 'config');
-  await writeFile(kubeconfig, api.kubeconfig);
-  t.teardown(async () => {
-    await api.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { api, kubeconfig, dir };
-}
+const setup = (t: { teardown(fn: () => Promise<void>): void }, options: Parameters<typeof fakeCluster>[2] = {}) => fakeCluster(t, OBJECTS, options);
 
 type JsonReport = { summary: { objects: number; denied: number }; problems: { code: string; message: string }[]; objects: { kind: string; name: string; namespace?: string; uid: string; resourceVersion: string; cluster: string; allowed: boolean; findings: { policyId: string; path: string }[] }[] };
 
@@ -58,7 +35,8 @@ t.test('audit: every inspected kind listed in pages, pods judged through their o
   t.equal(r.code, 1, 'a privileged Deployment would be denied: exit 1');
   const report = JSON.parse(r.stdout) as JsonReport;
   const names = report.objects.map((o) => `${o.kind} ${o.namespace ?? ''}/${o.name}`).sort();
-  t.same(names, ['ClusterRole /everything', 'Deployment shop/web', 'Pod shop/p3', 'Pod team-a/solo'], 'the ReplicaSet and the two identical pods roll up into the Deployment');
+  // The Namespaces are there for the cluster policies: both run workloads and hold no NetworkPolicy.
+  t.same(names, ['ClusterRole /everything', 'Deployment shop/web', 'Namespace /shop', 'Namespace /team-a', 'Pod shop/p3', 'Pod team-a/solo'], 'the ReplicaSet and the two identical pods roll up into the Deployment');
   const web = report.objects.find((o) => o.name === 'web')!;
   t.match(web, { uid: 'd1', resourceVersion: '7', cluster: 'fake-context', allowed: false });
   t.ok(web.findings.some((f) => f.policyId === 'pss-privileged' && f.path === 'spec.template.spec.containers[0].securityContext.privileged'));
@@ -85,7 +63,7 @@ t.test('audit --namespace and --selector narrow what is listed', async (t) => {
   const { api, kubeconfig } = await setup(t);
   const r = await audit(kubeconfig, ['-o', 'json', '-n', 'team-a']);
   const report = JSON.parse(r.stdout) as JsonReport;
-  t.same(report.objects.map((o) => o.name), ['solo']);
+  t.same(report.objects.map((o) => o.name), ['solo', 'team-a'], 'the pod, and its namespace (no NetworkPolicy)');
   t.ok(api.requests.some((q) => q.startsWith('/api/v1/namespaces/team-a/pods?')), 'namespaced list path');
   t.notOk(api.requests.some((q) => q.includes('clusterroles')), 'cluster-scoped kinds are not listed for one namespace');
   t.equal(r.code, 0);
@@ -98,7 +76,7 @@ t.test('audit --what-if: the running objects a stricter setting would deny, new 
   const { kubeconfig } = await setup(t);
   const ns = await audit(kubeconfig, ['--what-if', 'namespace=team-a,enforce=restricted']);
   t.equal(ns.code, 1, 'something would be denied');
-  t.match(ns.stdout, /What if namespace=team-a,enforce=restricted \(cluster fake-context\): 4 of 4 running object\(s\) would be denied, 1 of them not denied today/);
+  t.match(ns.stdout, /What if namespace=team-a,enforce=restricted \(cluster fake-context\): 4 of 6 running object\(s\) would be denied, 1 of them not denied today/);
   t.match(ns.stdout, /namespace team-a\n {2}pss-allow-privilege-escalation:\n {4}Pod team-a\/solo \(new\)/);
 
   const profile = JSON.parse((await audit(kubeconfig, ['--what-if', 'profile=pss-restricted', '-o', 'json'])).stdout) as { summary: { wouldDeny: number; new: number }; wouldDeny: { name: string; new: boolean; policies: string[] }[] };

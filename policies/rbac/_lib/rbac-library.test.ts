@@ -8,7 +8,10 @@ import type { UserInfo } from '../../../src/sdk.js';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { registry, problems } = await loadLibrary({ builtinDir: dir });
-const policies = [...registry.policies.values()].map((r) => r.policy);
+const all = [...registry.policies.values()].map((r) => r.policy);
+// The cluster policies (judged over the cluster view) have their own tests: test/library/cluster-policies.test.ts.
+const policies = all.filter((p) => p.target !== 'cluster');
+const clusterPolicies = all.filter((p) => p.target === 'cluster');
 
 // The dangerous grants the recommended profile denies; every other RBAC policy warns.
 const DENY = [
@@ -27,7 +30,15 @@ t.test('the RBAC library loads with complete metadata', async (t) => {
     t.equal((p.parameters as { properties: Record<string, { default?: unknown }> }).properties.exemptSystemRoles?.default, true, `${p.id} exempts system roles by default`);
   }
   for (const id of DENY) t.ok(registry.policies.has(id), id);
-  const cis = new Set(policies.flatMap((p) => p.controls).filter((c: string) => c.startsWith('cis-k8s:5.1.')));
+  t.same(clusterPolicies.map((p) => p.id).sort(), ['rbac-binding-role-missing', 'rbac-cluster-admin-equivalent', 'rbac-role-unbound']);
+  for (const p of clusterPolicies) {
+    t.equal(p.category, 'rbac', p.id);
+    t.ok(p.controls.some((c: string) => c.startsWith('nsa:')), `${p.id} maps to NSA`);
+    // The webhook never runs them: in scan and audit a warning is the loudest they say by default; hygiene stays out.
+    t.equal(p.recommended, p.severity === 'info' ? undefined : 'warn', `${p.id} recommended action`);
+    t.equal((p.parameters as { properties: Record<string, { default?: unknown }> }).properties.exemptSystemRoles?.default, true, `${p.id} exempts system roles by default`);
+  }
+  const cis = new Set(all.flatMap((p) => p.controls).filter((c: string) => c.startsWith('cis-k8s:5.1.')));
   for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]) t.ok(cis.has(`cis-k8s:5.1.${n}`), `CIS 5.1.${n} covered`);
 });
 
