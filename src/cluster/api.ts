@@ -21,66 +21,157 @@ export class ApiError extends Error {
 export interface ApiClient {
   /** GETs a path (with query) and parses the JSON body; throws ApiError on a non-2xx answer. */
   getJson(path: string): Promise<unknown>;
+  /**
+   * Sends a request with an optional JSON body (`contentType` defaults to application/json; server-side
+   * apply takes `application/apply-patch+yaml`, of which JSON is a subset) and parses the JSON answer.
+   */
+  request(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, contentType?: string): Promise<unknown>;
+  /**
+   * Opens a watch (a GET that streams one JSON event per line) and yields each event as it arrives. Ends
+   * when the server closes the stream; throws ApiError on a non-2xx answer, a line over the size bound,
+   * or no bytes for `idleMs` (a watch that went quiet is restarted by its caller, never waited on forever).
+   */
+  watch(path: string, options: { idleMs: number; signal?: AbortSignal }): AsyncGenerator<WatchEvent>;
   /** Where the client points, for messages (`https://host:6443`). */
   readonly server: string;
 }
 
+/** One watch event as the API sends it. `ERROR` carries a Status in `object`; `BOOKMARK` only a resourceVersion. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Record<string, unknown>;
+}
+
 /** Largest body a single GET may return; a page of 500 large objects stays far below it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Largest single watch event (an object is at most 1.5 MiB in etcd; a little room for the envelope). */
+const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
 export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number } = {}): ApiClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('no current cluster in the kubeconfig');
   const base = new URL(cluster.server);
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const open = async (method: string, path: string, body: string | undefined, contentType: string | undefined): Promise<RequestOptions> => {
+    const opts: RequestOptions = {
+      method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port,
+      path: `${base.pathname.replace(/\/$/, '')}${path}`,
+      headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+    };
+    await kc.applyToHTTPSOptions(opts);
+    return opts;
+  };
+  const send = async (method: string, path: string, payload?: unknown, contentType?: string): Promise<unknown> => {
+    const body = payload === undefined ? undefined : JSON.stringify(payload);
+    const opts = await open(method, path, body, contentType);
+    return new Promise((resolve, reject) => {
+      const req = (base.protocol === 'http:' ? httpRequest : httpsRequest)(opts, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy(new ApiError(0, 'TooLarge', `answer to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            reject(new ApiError(status, 'BadBody', `${method} ${path}: HTTP ${status}, body is not JSON`));
+            return;
+          }
+          if (status >= 200 && status < 300) resolve(parsed);
+          else reject(statusError(method, path, status, parsed));
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new ApiError(0, 'Timeout', `${method} ${path}: no answer within ${timeoutMs} ms`)));
+      req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `${method} ${path}: ${err.message}`)));
+      req.end(body);
+    });
+  };
   return {
     server: base.origin,
-    async getJson(path: string): Promise<unknown> {
-      const opts: RequestOptions = {
-        method: 'GET',
-        protocol: base.protocol,
-        hostname: base.hostname,
-        port: base.port,
-        path: `${base.pathname.replace(/\/$/, '')}${path}`,
-        headers: { accept: 'application/json' },
-      };
-      await kc.applyToHTTPSOptions(opts);
-      return new Promise((resolve, reject) => {
-        const req = (base.protocol === 'http:' ? httpRequest : httpsRequest)(opts, (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_BODY_BYTES) {
-              req.destroy(new ApiError(0, 'TooLarge', `answer to GET ${path} is larger than ${MAX_BODY_BYTES} bytes`));
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              reject(new ApiError(status, 'BadBody', `GET ${path}: HTTP ${status}, body is not JSON`));
-              return;
-            }
-            if (status >= 200 && status < 300) resolve(body);
-            else {
-              const st = body as { reason?: string; message?: string };
-              reject(new ApiError(status, typeof st.reason === 'string' ? st.reason : `HTTP${status}`, `GET ${path}: HTTP ${status}${typeof st.message === 'string' ? `: ${st.message}` : ''}`));
-            }
-          });
-          res.on('error', reject);
-        });
-        req.setTimeout(timeoutMs, () => req.destroy(new ApiError(0, 'Timeout', `GET ${path}: no answer within ${timeoutMs} ms`)));
-        req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `GET ${path}: ${err.message}`)));
+    getJson: (path) => send('GET', path),
+    request: (method, path, body, contentType) => send(method, path, body, contentType),
+    async *watch(path, { idleMs, signal }) {
+      const opts = await open('GET', path, undefined, undefined);
+      const req = (base.protocol === 'http:' ? httpRequest : httpsRequest)({ ...opts, ...(signal ? { signal } : {}) });
+      const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        req.on('response', resolve);
+        req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `watch ${path}: ${err.message}`)));
         req.end();
       });
+      // Quiet past idleMs: the stream is torn down and the caller starts a new watch.
+      req.setTimeout(idleMs, () => req.destroy(new ApiError(0, 'Idle', `watch ${path}: no event for ${idleMs} ms`)));
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          parsed = {};
+        }
+        throw statusError('watch', path, status, parsed);
+      }
+      let pending: Buffer[] = [];
+      let pendingSize = 0;
+      try {
+        for await (const chunk of res) {
+          let buf = chunk as Buffer;
+          let nl: number;
+          while ((nl = buf.indexOf(10)) !== -1) {
+            const line = Buffer.concat([...pending, buf.subarray(0, nl)]);
+            pending = [];
+            pendingSize = 0;
+            buf = buf.subarray(nl + 1);
+            if (line.length === 0) continue;
+            yield parseEvent(line, path);
+          }
+          if (buf.length > 0) {
+            pendingSize += buf.length;
+            if (pendingSize > MAX_EVENT_BYTES) throw new ApiError(0, 'TooLarge', `watch ${path}: an event is larger than ${MAX_EVENT_BYTES} bytes`);
+            pending.push(buf);
+          }
+        }
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError(0, 'Transport', `watch ${path}: ${(err as Error).message}`);
+      } finally {
+        req.destroy();
+      }
     },
   };
+}
+
+function parseEvent(line: Buffer, path: string): WatchEvent {
+  let e: unknown;
+  try {
+    e = JSON.parse(line.toString('utf8'));
+  } catch {
+    throw new ApiError(0, 'BadBody', `watch ${path}: an event is not JSON`);
+  }
+  const ev = e as { type?: unknown; object?: unknown };
+  if (typeof ev.type !== 'string' || !['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'].includes(ev.type) || ev.object === null || typeof ev.object !== 'object') {
+    throw new ApiError(0, 'BadBody', `watch ${path}: an event without a known type and an object`);
+  }
+  return { type: ev.type as WatchEvent['type'], object: ev.object as Record<string, unknown> };
+}
+
+function statusError(method: string, path: string, status: number, body: unknown): ApiError {
+  const st = (body ?? {}) as { reason?: unknown; message?: unknown };
+  return new ApiError(status, typeof st.reason === 'string' ? st.reason : `HTTP${status}`, `${method} ${path}: HTTP ${status}${typeof st.message === 'string' ? `: ${st.message}` : ''}`);
 }
 
 /** The REST path of a kind's collection, in one namespace or across all. */
@@ -95,6 +186,11 @@ export interface ListOptions {
   labelSelector?: string;
   /** Objects per page (`limit`); the server may return fewer. */
   pageSize?: number;
+  /**
+   * Told the list's resourceVersion (the snapshot every page belongs to), from which a watch continues
+   * without missing or repeating a change. Called again when an expired list restarts.
+   */
+  onResourceVersion?: (resourceVersion: string) => void;
 }
 
 /**
@@ -114,7 +210,7 @@ export async function* listObjects(api: ApiClient, kind: KnownKind, options: Lis
     const q = new URLSearchParams({ limit: String(pageSize) });
     if (token) q.set('continue', token);
     if (options.labelSelector) q.set('labelSelector', options.labelSelector);
-    let page: { items?: unknown[]; metadata?: { continue?: string } };
+    let page: { items?: unknown[]; metadata?: { continue?: string; resourceVersion?: string } };
     try {
       page = (await api.getJson(`${path}?${q.toString()}`)) as typeof page;
     } catch (err) {
@@ -125,6 +221,7 @@ export async function* listObjects(api: ApiClient, kind: KnownKind, options: Lis
       }
       throw err;
     }
+    if (token === undefined && typeof page.metadata?.resourceVersion === 'string') options.onResourceVersion?.(page.metadata.resourceVersion);
     for (const item of page.items ?? []) {
       if (item === null || typeof item !== 'object') continue;
       const o = item as Record<string, unknown>;
