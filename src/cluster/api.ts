@@ -106,13 +106,19 @@ export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number }
     async *watch(path, { idleMs, signal }) {
       const opts = await open('GET', path, undefined, undefined);
       const req = (base.protocol === 'http:' ? httpRequest : httpsRequest)({ ...opts, ...(signal ? { signal } : {}) });
+      // Quiet past idleMs (before the answer's headers too): the stream is torn down and the caller
+      // starts a new watch. A socket inactivity timeout, so every event or bookmark resets it.
+      let idle = false;
+      const idleError = () => new ApiError(0, 'Idle', `watch ${path}: no event for ${idleMs} ms`);
+      req.setTimeout(idleMs, () => {
+        idle = true;
+        req.destroy(idleError());
+      });
       const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
         req.on('response', resolve);
         req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `watch ${path}: ${err.message}`)));
         req.end();
       });
-      // Quiet past idleMs: the stream is torn down and the caller starts a new watch.
-      req.setTimeout(idleMs, () => req.destroy(new ApiError(0, 'Idle', `watch ${path}: no event for ${idleMs} ms`)));
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         const chunks: Buffer[] = [];
@@ -146,6 +152,7 @@ export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number }
           }
         }
       } catch (err) {
+        if (idle) throw idleError();
         if (err instanceof ApiError) throw err;
         throw new ApiError(0, 'Transport', `watch ${path}: ${(err as Error).message}`);
       } finally {

@@ -73,6 +73,22 @@ export class ClusterViewBuilder {
     return true;
   }
 
+  /**
+   * Forgets an object (deleted from the cluster), so a long-running controller can keep one builder
+   * current instead of holding the objects to rebuild it. Returns whether it was in the view.
+   */
+  remove(id: ObjectId): boolean {
+    const key = objectKey(id);
+    const had = this.meta.delete(key);
+    if (id.kind === 'Namespace' && id.apiVersion === 'v1') this.namespaces.delete(id.name);
+    this.networkPolicies.delete(key);
+    this.workloads.delete(key);
+    this.serviceAccounts.delete(key);
+    this.roles.delete(key);
+    this.bindings.delete(key);
+    return had;
+  }
+
   private mention(implicit: ObjectId, by: ObjectId): void {
     const key = objectKey(implicit);
     if (!this.origins.has(key)) this.origins.set(key, by);

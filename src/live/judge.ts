@@ -1,0 +1,76 @@
+/**
+ * Judging one object read from the cluster, as the webhook would judge its creation: the same
+ * evaluation, with its namespace's labels from the cluster. Shared by `audit` (one pass) and the
+ * controller (kept current), so the two cannot disagree on an object.
+ */
+import { createHash } from 'node:crypto';
+import { decide } from '../core/decide.js';
+import { evaluate, type EvaluateOptions } from '../core/engine.js';
+import { inputFromObject } from '../core/input.js';
+import type { KnownKind } from '../core/kinds.js';
+import type { Registry } from '../core/registry.js';
+import type { EngineConfig } from '../core/engine-config.js';
+import { objectResult } from '../results/build.js';
+import type { ClusterRef, ObjectResult } from '../results/model.js';
+
+/** The object's reference in results (kind from the listing, so list items without one still name it). */
+export function clusterRefOf(object: Record<string, unknown>, kind: KnownKind, cluster: string): ClusterRef {
+  const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; uid?: unknown; resourceVersion?: unknown };
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
+  return {
+    apiVersion: String(object.apiVersion),
+    kind: kind.kind,
+    name: typeof meta.name === 'string' ? meta.name : '',
+    ...(namespace !== undefined ? { namespace } : {}),
+    uid: typeof meta.uid === 'string' ? meta.uid : '',
+    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
+    cluster,
+  };
+}
+
+/**
+ * The labels an object's namespace is judged with: the cluster's (or only the automatic name label
+ * when they could not be read), with a what-if patch laid over them.
+ */
+export function labelsFor(namespace: string | undefined, real: ReadonlyMap<string, Record<string, string>>, patch?: Record<string, string>): Record<string, string> | undefined {
+  if (namespace === undefined) return undefined;
+  const base = real.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace };
+  return patch !== undefined ? { ...base, ...patch } : base;
+}
+
+export function judgeObject(object: Record<string, unknown>, ref: ClusterRef, namespaceLabels: Record<string, string> | undefined, registry: Registry, config: EngineConfig, options: EvaluateOptions = {}): ObjectResult {
+  const input = inputFromObject(object, { ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}), ...(namespaceLabels ? { namespaceLabels } : {}) });
+  const result = evaluate(input, registry, config, options);
+  return objectResult(ref, result, decide(result));
+}
+
+/**
+ * What server-maintained fields leave out: they change without the object's meaning changing (a
+ * Pod's status on every probe, managedFields on every apply), and must not trigger a re-evaluation.
+ */
+const VOLATILE_METADATA = new Set(['resourceVersion', 'managedFields', 'generation', 'creationTimestamp', 'selfLink']);
+
+/**
+ * A digest of what evaluation reads: the object without `status` and the volatile metadata above.
+ * Key order is the API server's serialization order, which is stable for one object.
+ */
+export function contentHash(object: Record<string, unknown>): string {
+  const h = createHash('sha1');
+  for (const [key, value] of Object.entries(object)) {
+    if (key === 'status') continue;
+    if (key === 'metadata' && value !== null && typeof value === 'object') {
+      const meta: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) if (!VOLATILE_METADATA.has(k)) meta[k] = v;
+      h.update(`metadata=${JSON.stringify(meta)}\n`);
+    } else {
+      h.update(`${key}=${JSON.stringify(value)}\n`);
+    }
+  }
+  return h.digest('base64url');
+}
+
+/** A digest of a namespace's labels, part of every object's evaluation key in it. */
+export function labelsHash(labels: Record<string, string> | undefined): string {
+  if (labels === undefined) return '';
+  return createHash('sha1').update(JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]))).digest('base64url');
+}

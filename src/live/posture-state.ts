@@ -1,0 +1,294 @@
+/**
+ * What the controller knows about the cluster, kept current event by event, without the objects.
+ *
+ * Per judged object: its uid, kind, name, namespace, its evaluation key (a digest of the evaluated
+ * content, its namespace's labels and the policy set generation) and its result. An event whose key is
+ * unchanged is not evaluated again; a Pod's status changing every few seconds costs one hash.
+ *
+ * Owner roll-up, as `audit` does it: an object whose controller was judged, and whose findings the
+ * controller's result already has, is reported through its controller (Deployment → ReplicaSet → Pod
+ * is one report, on the Deployment). The decision is taken again whenever the object or its controller
+ * changes, from the two results alone (objects arrive in any order on separate watches).
+ *
+ * Cluster policies' findings (`applyContext`) join the result of the object they name, or make a result
+ * of their own. Every change that can alter what is reported for an object calls `onDirty(uid)`; the
+ * report writer decides whether anything must be written. Pure: no I/O, no clock.
+ */
+import type { ContextObjectResult, ContextResult } from '../core/context.js';
+import type { EvaluateOptions } from '../core/engine.js';
+import type { EngineConfig } from '../core/engine-config.js';
+import { groupOf, kindKey, lookupKind, type KnownKind } from '../core/kinds.js';
+import type { Registry } from '../core/registry.js';
+import { objectKey } from '../core/view/ids.js';
+import type { ClusterView, ObjectId } from '../core/view/types.js';
+import { contextOnlyResult, withContext } from '../results/context.js';
+import type { ClusterRef, ObjectResult } from '../results/model.js';
+import { clusterRefOf, contentHash, judgeObject, labelsFor, labelsHash } from './judge.js';
+import { controllerOf, podSignature } from './owners.js';
+
+interface Entry {
+  uid: string;
+  kind: string;
+  /** objectKey of the object, where cluster policies' findings are looked up. */
+  key: string;
+  namespace: string | undefined;
+  evalKey: string;
+  base: ObjectResult;
+  controllerUid: string | undefined;
+  /** The controller it is reported through, when it rolls up. */
+  rolledInto: string | undefined;
+  /** Listing generation it was last seen in, for sweeping objects deleted while no watch was open. */
+  seen: number;
+  signature: Set<string> | undefined;
+}
+
+export interface PolicyContext {
+  registry: Registry;
+  config: EngineConfig;
+  options: EvaluateOptions;
+  /** Increases when the policy set or configuration changes: every key changes with it. */
+  generation: number;
+}
+
+export interface PostureStateOptions {
+  cluster: string;
+  onDirty(uid: string): void;
+}
+
+export type UpsertOutcome = 'evaluated' | 'unchanged' | 'unnamed';
+
+export class PostureState {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byKey = new Map<string, string>();
+  private readonly children = new Map<string, Set<string>>();
+  private readonly namespaceLabels = new Map<string, Record<string, string>>();
+  private readonly namespaceHashes = new Map<string, string>();
+  /** Cluster policies' findings by objectKey. */
+  private context = new Map<string, ContextObjectResult>();
+  /** Results of objects only cluster policies speak of, by uid (or by key when the subject has no uid: a User, a Group). */
+  private contextOnly = new Map<string, ObjectResult>();
+  /** Namespaces whose objects were judged before their labels were known (the namespace list failed or came late). */
+  private readonly judgedWithoutLabels = new Set<string>();
+  private readonly listGeneration = new Map<string, number>();
+  /** Equal `passed` lists shared among results: most objects of a kind pass the same policies. */
+  private readonly passedLists = new Map<string, string[]>();
+  private policies: PolicyContext | undefined;
+  /** Evaluations since start, and evaluations an unchanged key saved. */
+  readonly counts = { evaluated: 0, unchanged: 0 };
+
+  constructor(private readonly options: PostureStateOptions) {}
+
+  /** Sets the policy set in force; objects are evaluated again as they are seen (a relist follows). */
+  setPolicies(policies: PolicyContext): void {
+    this.policies = policies;
+  }
+
+  /** Records a namespace's labels; true when they changed (its objects need judging again). */
+  setNamespace(name: string, labels: Record<string, string>): boolean {
+    const hash = labelsHash(labels);
+    const before = this.namespaceHashes.get(name);
+    this.namespaceLabels.set(name, { ...labels });
+    this.namespaceHashes.set(name, hash);
+    const late = this.judgedWithoutLabels.delete(name);
+    return late || (before !== undefined && before !== hash);
+  }
+
+  removeNamespace(name: string): void {
+    this.namespaceLabels.delete(name);
+    this.namespaceHashes.delete(name);
+  }
+
+  /** Judges an object (listed, added or modified) unless its evaluation key is unchanged. */
+  upsert(object: Record<string, unknown>, kind: KnownKind): UpsertOutcome {
+    const policies = this.policies;
+    if (policies === undefined) throw new Error('PostureState: no policy set');
+    const ref = clusterRefOf(object, kind, this.options.cluster);
+    if (ref.uid === '' || ref.name === '') return 'unnamed';
+    const k = kindKey(kind);
+    const labels = labelsFor(ref.namespace, this.namespaceLabels);
+    if (ref.namespace !== undefined && !this.namespaceHashes.has(ref.namespace)) this.judgedWithoutLabels.add(ref.namespace);
+    const evalKey = `${policies.generation}|${ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : ''}|${contentHash(object)}`;
+    const old = this.entries.get(ref.uid);
+    const seen = this.listGeneration.get(k) ?? 0;
+    if (old !== undefined && old.evalKey === evalKey) {
+      old.seen = seen;
+      this.counts.unchanged++;
+      return 'unchanged';
+    }
+    const base = this.share(judgeObject(object, ref, labels, policies.registry, policies.config, policies.options));
+    this.counts.evaluated++;
+    const controller = controllerOf(object)?.uid;
+    const key = objectKey(idOf(ref));
+    const entry: Entry = { uid: ref.uid, kind: k, key, namespace: ref.namespace, evalKey, base, controllerUid: controller, rolledInto: undefined, seen, signature: undefined };
+    if (old !== undefined && old.controllerUid !== controller) this.unlinkChild(old);
+    this.entries.set(ref.uid, entry);
+    this.byKey.set(key, ref.uid);
+    if (controller !== undefined) {
+      let set = this.children.get(controller);
+      if (set === undefined) this.children.set(controller, (set = new Set()));
+      set.add(ref.uid);
+    }
+    entry.rolledInto = this.rollsInto(entry);
+    this.options.onDirty(ref.uid);
+    this.recheckChildren(ref.uid);
+    return 'evaluated';
+  }
+
+  /** Forgets a deleted object; its report goes with it. */
+  remove(uid: string): boolean {
+    const e = this.entries.get(uid);
+    if (e === undefined) return false;
+    this.entries.delete(uid);
+    if (this.byKey.get(e.key) === uid) this.byKey.delete(e.key);
+    this.unlinkChild(e);
+    this.options.onDirty(uid);
+    // What it controlled stays reported through it: the garbage collector is deleting it too, or
+    // orphans it by removing the ownerReference, which arrives as a change and is judged then.
+    return true;
+  }
+
+  /** A whole listing of a kind begins: objects not seen again before `listEnd` are gone. */
+  listStart(kind: KnownKind): void {
+    const k = kindKey(kind);
+    this.listGeneration.set(k, (this.listGeneration.get(k) ?? 0) + 1);
+  }
+
+  /** Removes what the finished listing did not show (deleted while no watch was open); returns what went. */
+  listEnd(kind: KnownKind): ObjectId[] {
+    const k = kindKey(kind);
+    const gen = this.listGeneration.get(k) ?? 0;
+    const gone: Entry[] = [];
+    for (const e of this.entries.values()) if (e.kind === k && e.seen !== gen) gone.push(e);
+    for (const e of gone) this.remove(e.uid);
+    return gone.map((e) => idOf(e.base.ref as ClusterRef));
+  }
+
+  /**
+   * Lays the cluster policies' latest findings over the results: each object whose context findings
+   * changed is marked dirty, and objects only they speak of get results of their own.
+   */
+  applyContext(result: ContextResult, view: ClusterView): void {
+    const next = new Map<string, ContextObjectResult>();
+    for (const ctx of result.objects) if (ctx.findings.length > 0 || ctx.outcomes.some((o) => o.outcome === 'skip')) next.set(objectKey(ctx.object), ctx);
+    const nextOnly = new Map<string, ObjectResult>();
+    for (const [key, ctx] of next) {
+      if (this.byKey.has(key) || ctx.findings.length === 0) continue;
+      const ref = this.refFor(ctx.object, view);
+      nextOnly.set(ref.uid !== '' ? ref.uid : key, contextOnlyResult(ref, ctx));
+    }
+    const changed = new Set<string>();
+    for (const key of new Set([...this.context.keys(), ...next.keys()])) {
+      if (contextSignature(this.context.get(key)) === contextSignature(next.get(key))) continue;
+      const uid = this.byKey.get(key);
+      if (uid !== undefined) changed.add(uid);
+    }
+    for (const id of new Set([...this.contextOnly.keys(), ...nextOnly.keys()])) {
+      const a = this.contextOnly.get(id);
+      const b = nextOnly.get(id);
+      if (a === undefined || b === undefined || JSON.stringify(a.findings) !== JSON.stringify(b.findings)) changed.add(id);
+    }
+    this.context = next;
+    this.contextOnly = nextOnly;
+    for (const uid of changed) this.options.onDirty(uid);
+  }
+
+  /**
+   * What is reported for a uid: its result with the cluster policies' findings, or undefined when it
+   * is gone or reported through its controller.
+   */
+  reported(uid: string): ObjectResult | undefined {
+    const e = this.entries.get(uid);
+    if (e === undefined) return this.contextOnly.get(uid);
+    if (e.rolledInto !== undefined) return undefined;
+    const ctx = this.context.get(e.key);
+    return ctx !== undefined ? withContext(e.base, ctx) : e.base;
+  }
+
+  /** Every reported result (not those rolled into their controller), for metrics and reports. */
+  *results(): Generator<ObjectResult> {
+    for (const e of this.entries.values()) {
+      const r = this.reported(e.uid);
+      if (r !== undefined) yield r;
+    }
+    yield* this.contextOnly.values();
+  }
+
+  /** Every uid with a reported result. */
+  *reportedUids(): Generator<string> {
+    for (const e of this.entries.values()) if (e.rolledInto === undefined) yield e.uid;
+    for (const id of this.contextOnly.keys()) yield id;
+  }
+
+  /** Objects judged through their controller, by kind. */
+  rolledUp(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const e of this.entries.values()) if (e.rolledInto !== undefined) out[e.base.ref.kind] = (out[e.base.ref.kind] ?? 0) + 1;
+    return out;
+  }
+
+  /** Judged objects known, by kind key. */
+  objectsByKind(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const e of this.entries.values()) out.set(e.kind, (out.get(e.kind) ?? 0) + 1);
+    return out;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private refFor(id: ObjectId, view: ClusterView): ClusterRef {
+    const meta = view.metaOf(id);
+    return { ...id, uid: meta?.uid ?? '', resourceVersion: meta?.resourceVersion ?? '', cluster: this.options.cluster };
+  }
+
+  private rollsInto(e: Entry): string | undefined {
+    if (e.controllerUid === undefined) return undefined;
+    const owner = this.entries.get(e.controllerUid);
+    // Only a pod-bearing owner's template speaks for what it creates.
+    if (owner === undefined || lookupKind({ group: groupOf(owner.base.ref.apiVersion), kind: owner.base.ref.kind })?.podPath === undefined) return undefined;
+    owner.signature ??= podSignature(owner.base);
+    for (const s of podSignature(e.base)) if (!owner.signature.has(s)) return undefined;
+    return owner.uid;
+  }
+
+  /** The controller changed or went: its objects' roll-up is decided again. */
+  private recheckChildren(uid: string): void {
+    const kids = this.children.get(uid);
+    if (kids === undefined) return;
+    for (const kid of kids) {
+      const e = this.entries.get(kid);
+      if (e === undefined) continue;
+      const next = this.rollsInto(e);
+      if (next !== e.rolledInto) {
+        e.rolledInto = next;
+        this.options.onDirty(kid);
+      }
+    }
+  }
+
+  private unlinkChild(e: Entry): void {
+    if (e.controllerUid === undefined) return;
+    const set = this.children.get(e.controllerUid);
+    set?.delete(e.uid);
+    if (set?.size === 0) this.children.delete(e.controllerUid);
+  }
+
+  private share(result: ObjectResult): ObjectResult {
+    if (result.passed === undefined) return result;
+    const key = result.passed.join('\n');
+    const known = this.passedLists.get(key);
+    if (known !== undefined) return { ...result, passed: known };
+    if (this.passedLists.size < 10_000) this.passedLists.set(key, result.passed);
+    return result;
+  }
+}
+
+function idOf(ref: ClusterRef): ObjectId {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) };
+}
+
+function contextSignature(ctx: ContextObjectResult | undefined): string {
+  if (ctx === undefined) return '';
+  return JSON.stringify([ctx.findings.map(({ object: _o, ...f }) => f), ctx.outcomes.filter((o) => o.outcome === 'skip')]);
+}
