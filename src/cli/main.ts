@@ -10,6 +10,7 @@ import { registerConformanceCommand } from './conformance-command.js';
 import { registerCatalogueCommand } from './catalogue-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerControllerCommand } from './controller-command.js';
 
 const program = new Command();
 program
@@ -24,5 +25,6 @@ registerPolicyCommands(program);
 registerCatalogueCommand(program);
 registerConformanceCommand(program);
 registerServeCommand(program);
+registerControllerCommand(program);
 
 await program.parseAsync(process.argv);

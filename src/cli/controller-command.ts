@@ -1,0 +1,186 @@
+/**
+ * `kube-posture controller`: the posture controller's composition root. Flags (with environment
+ * fallbacks, as the chart sets them) become the API client, the policy source (reloaded on change),
+ * the leader election, the ops server and the process lifecycle; `src/live/controller.ts` does the work.
+ */
+import { homedir, hostname } from 'node:os';
+import { delimiter } from 'node:path';
+import { Command, Option, InvalidArgumentError } from 'commander';
+import type { Logger, LevelWithSilent } from 'pino';
+import { createLogger } from '../admission/logger.js';
+import { apiClientFor, type ApiClient } from '../cluster/api.js';
+import { clusterEnvironment, loadKubeConfig } from '../cluster/kubeconfig.js';
+import { LeaderElector } from '../cluster/leader-election.js';
+import type { ExemptionSet } from '../core/engine-config.js';
+import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
+import type { Mode } from '../core/types.js';
+import { PostureController } from '../live/controller.js';
+import { openPolicySource } from '../policy-set/policy-source.js';
+import { ProcessLifecycle } from '../process/lifecycle.js';
+import { buildOpsServer } from '../process/probes.js';
+
+export interface ControllerCommandOptions {
+  kubeconfig?: string;
+  context?: string;
+  config?: string;
+  profile?: string;
+  mode?: Mode;
+  policyDir?: string[];
+  host: string;
+  opsPort: number;
+  reports: 'openreports' | 'wgpolicy' | 'none';
+  includePass: boolean;
+  maxReports: number;
+  writeRate: number;
+  rescanInterval: number;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace?: string;
+  identity?: string;
+  logLevel: LevelWithSilent;
+  pageSize: number;
+  shutdownGrace: number;
+  reloadInterval: number;
+}
+
+export interface RunningController {
+  opsUrl: string;
+  controller: PostureController;
+  elector: LeaderElector | undefined;
+  logger: Logger;
+  lifecycle: ProcessLifecycle;
+  shutdown(reason: string): Promise<void>;
+}
+
+const int = (name: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+const bool = (v: string): boolean => {
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new InvalidArgumentError('expected true or false');
+};
+
+export function registerControllerCommand(program: Command): void {
+  program
+    .command('controller')
+    .description('keep the posture of the cluster current: watch what the policies inspect, judge it as admission would, write OpenReports (one replica writes, by leader election)')
+    .addOption(new Option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)').env('KP_KUBECONFIG'))
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .addOption(new Option('-c, --config <file>', 'configuration file (YAML); reloaded on change').env('KP_CONFIG'))
+    .addOption(new Option('--profile <name>', 'policy profile, overrides the file').env('KP_PROFILE'))
+    .addOption(new Option('--mode <mode>', 'global mode, overrides the file').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
+    .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
+    .addOption(new Option('--host <host>', 'address of the ops server').default('0.0.0.0').env('KP_HOST'))
+    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz and /metrics').default(8081).argParser(int('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
+    .addOption(new Option('--reports <format>', 'report objects to write: openreports (openreports.io/v1alpha1), wgpolicy (wgpolicyk8s.io/v1alpha2) or none').choices(['openreports', 'wgpolicy', 'none']).default('openreports').env('KP_REPORTS'))
+    .addOption(new Option('--include-pass [bool]', 'write a pass result for every policy that found nothing (and reports for clean resources)').default(false).argParser(bool).env('KP_INCLUDE_PASS'))
+    .addOption(new Option('--max-reports <n>', 'most report objects kept; past it new ones are dropped (metric kube_posture_report_drops_total)').default(10_000).argParser(int('--max-reports', 1, 1_000_000)).env('KP_MAX_REPORTS'))
+    .addOption(new Option('--write-rate <n>', 'most report writes per second').default(10).argParser(int('--write-rate', 1, 1000)).env('KP_WRITE_RATE'))
+    .addOption(new Option('--rescan-interval <seconds>', 'period of the full rescan (every kind listed again)').default(3600).argParser(int('--rescan-interval', 10, 7 * 24 * 3600)).env('KP_RESCAN_INTERVAL'))
+    .addOption(new Option('--leader-elect [bool]', 'elect one writer through a coordination.k8s.io Lease').default(true).argParser(bool).env('KP_LEADER_ELECT'))
+    .addOption(new Option('--lease-name <name>', 'name of the Lease').default('kube-posture-controller').env('KP_LEASE_NAME'))
+    .addOption(new Option('--lease-namespace <ns>', "namespace of the Lease (default: the pod's own)").env('POD_NAMESPACE'))
+    .addOption(new Option('--identity <id>', 'this replica in the Lease (default: the pod name, or the host name)').env('POD_NAME'))
+    .addOption(new Option('--page-size <n>', 'objects per list page').default(500).argParser(int('--page-size', 1, 5000)).env('KP_PAGE_SIZE'))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').env('KP_LOG_LEVEL'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time to release the lease and stop').default(10).argParser(int('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
+    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for a changed configuration or policies (0: file events only)').default(10).argParser(int('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
+    .action(async (opts: ControllerCommandOptions) => {
+      const env = process.env;
+      const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);
+      let running: RunningController;
+      try {
+        running = await startController({ ...opts, policyDir });
+      } catch (err) {
+        const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
+        process.stderr.write(`kube-posture controller: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
+        process.exit(err instanceof KubePostureError && err.code === 'KP_ERR_CLUSTER_ACCESS' ? 2 : 1);
+      }
+      running.lifecycle.handleSignals();
+    });
+}
+
+/** Loads the policies and cluster access (throwing when either is unusable), starts everything, and returns a handle. */
+export async function startController(opts: ControllerCommandOptions, environment = process.env): Promise<RunningController> {
+  const logger = createLogger({ level: opts.logLevel, base: { service: 'kube-posture', component: 'controller' } });
+  const lifecycle = new ProcessLifecycle({ logger, graceSeconds: opts.shutdownGrace });
+  const env = clusterEnvironment(environment, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() });
+  const access = await loadKubeConfig({ ...(env.kubeconfigFile ? { kubeconfigFile: env.kubeconfigFile } : {}), inCluster: env.inCluster, ...(opts.context ? { context: opts.context } : {}) });
+  if (access === undefined) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'no cluster access: no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config) and not running in a pod');
+  if ('error' in access) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', `cluster access unusable: ${access.error}`);
+  const cluster = env.kubeconfigFile ? access.kc.getCurrentContext() : 'in-cluster';
+  const api: ApiClient = apiClientFor(access.kc);
+
+  // Objects in kube-posture's own namespace are exempt at admission; judged alike here, and reported as exempt.
+  const ownNamespace = opts.leaseNamespace ?? env.saNamespace;
+  const ownExemptions: ExemptionSet | undefined = ownNamespace ? { source: "webhook's own", exemptions: { namespaces: [ownNamespace] } } : undefined;
+  const policies = await openPolicySource({
+    ...(opts.config ? { configFile: opts.config } : {}),
+    policyDirs: opts.policyDir ?? [],
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.mode ? { mode: opts.mode } : {}),
+    ...(ownExemptions ? { ownExemptions } : {}),
+    logger,
+  });
+
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect && !ownNamespace) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'leader election needs the namespace of its Lease: set --lease-namespace (POD_NAMESPACE), or --leader-elect=false for a single replica');
+  const controller = new PostureController({
+    api,
+    cluster,
+    holder: policies.holder,
+    logger,
+    reports: { flavour: opts.reports, includePass: opts.includePass, maxReports: opts.maxReports, writesPerSecond: opts.writeRate },
+    ...(opts.leaderElect ? { isLeader: () => elector?.isLeader() === true } : {}),
+    rescanIntervalMs: opts.rescanInterval * 1000,
+    pageSize: opts.pageSize,
+  });
+  if (opts.leaderElect) {
+    const log = logger.child({ component: 'leader-election' });
+    const identity = opts.identity ?? hostname();
+    elector = new LeaderElector(api, {
+      namespace: ownNamespace!,
+      name: opts.leaseName,
+      identity,
+      log,
+      onStartedLeading: () => {
+        log.info({ identity }, 'leading: writing reports');
+        controller.leadershipChanged(true);
+      },
+      onStoppedLeading: () => {
+        log.warn({ identity }, 'lost the lease: stopped writing reports');
+        controller.leadershipChanged(false);
+      },
+    });
+  }
+  controller.start();
+  lifecycle.watch(policies.watch({ intervalMs: opts.reloadInterval * 1000, onResult: (r) => (r.ok ? controller.policiesChanged() : undefined) }));
+
+  const ops = buildOpsServer({
+    metrics: controller.metrics.registry,
+    readiness: () => {
+      const reasons = lifecycle.state.shuttingDown ? ['shutting down'] : controller.notReady();
+      return { reasons, details: { leader: elector ? elector.isLeader() : true, objects: controller.state.size, reportsPending: controller.writer?.pending ?? 0 } };
+    },
+  }, logger);
+  await ops.listen({ host: opts.host, port: opts.opsPort });
+  const oa = ops.server.address();
+  const opsUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${typeof oa === 'object' && oa ? oa.port : opts.opsPort}`;
+
+  if (elector) elector.start();
+  else controller.leadershipChanged(true);
+  // Order on shutdown: the lease is released last, once the writer has stopped, so the next leader
+  // does not race the last writes of this one.
+  lifecycle.onShutdown('controller', async () => {
+    await controller.stop();
+    await elector?.stop({ release: true });
+  });
+  lifecycle.onShutdown('ops server', () => ops.close());
+  logger.info({ cluster, server: api.server, ops: opsUrl, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
+  logger.flush();
+  return { opsUrl, controller, elector, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+}
