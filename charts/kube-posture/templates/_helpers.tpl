@@ -185,3 +185,145 @@ The deny and warn rule sets are disjoint under enforce, so no request is evaluat
 {{- end -}}
 {{- toJson $result -}}
 {{- end -}}
+
+{{/*
+Pod parts shared by the webhook and the scanner Deployments: one definition, so that the two cannot
+drift apart in what they mount or in how tightly they are locked down.
+*/}}
+
+{{/* Annotations that roll the pods when the configuration they read changes. */}}
+{{- define "kube-posture.configChecksums" -}}
+checksum/config: {{ include "kube-posture.configFile" . | sha256sum }}
+{{- if .Values.userPolicies.files }}
+checksum/user-policies: {{ toJson .Values.userPolicies.files | sha256sum }}
+{{- end }}
+{{- end -}}
+
+{{/* The restricted Pod Security Standard, and then some: what every pod of the chart runs with. */}}
+{{- define "kube-posture.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "kube-posture.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/*
+Memory limit in MiB of a resources block (a Kubernetes quantity: 256Mi, 1Gi, 300M, 268435456).
+Values read from YAML or JSON may arrive as float64: a plain number is bytes.
+*/}}
+{{- define "kube-posture.memoryLimitMiB" -}}
+{{- $q := required "resources.limits.memory is required" (.limits | default dict).memory -}}
+{{- $bytes := 0.0 -}}
+{{- if or (kindIs "float64" $q) (kindIs "int" $q) (kindIs "int64" $q) -}}
+{{- $bytes = float64 $q -}}
+{{- else -}}
+{{- $s := toString $q -}}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $s -}}
+{{- $suffix := trimPrefix $num $s -}}
+{{- $factors := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 -}}
+{{- if not (hasKey $factors $suffix) -}}{{- fail (printf "memory limit %q: unknown unit %q" $s $suffix) -}}{{- end -}}
+{{- $bytes = mulf (float64 $num) (index $factors $suffix) -}}
+{{- end -}}
+{{- divf $bytes 1048576.0 -}}
+{{- end -}}
+
+{{/*
+NODE_OPTIONS for a container with these resources. V8 sizes its old-generation heap from the host's
+memory, not the container's limit: on a 256Mi container its default heap limit is about 259 MiB, over
+the limit, so the kernel OOM-kills the pod before V8 ever collects garbage hard or fails an
+allocation. Capping the heap at 5/8 of the limit (160 MiB for 256Mi) leaves the rest for the young
+generation, code, buffers and native memory: under pressure the process collects garbage instead.
+*/}}
+{{- define "kube-posture.nodeOptionsEnv" -}}
+{{- $heap := floor (mulf (include "kube-posture.memoryLimitMiB" .) 0.625) | int -}}
+{{- if lt $heap 16 -}}{{- fail (printf "resources.limits.memory is too small for Node.js (heap %d MiB)" $heap) -}}{{- end -}}
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size=%d" $heap | quote }}
+{{- end -}}
+
+{{/* The pod's namespace and name, from the downward API. */}}
+{{- define "kube-posture.podIdentityEnv" -}}
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end -}}
+
+{{/* Mounts of the policy configuration (and the user policies, when there are any) and /tmp. */}}
+{{- define "kube-posture.policyVolumeMounts" -}}
+- name: config
+  mountPath: /etc/kube-posture/config
+  readOnly: true
+{{- if include "kube-posture.hasUserPolicies" . }}
+- name: user-policies
+  mountPath: /etc/kube-posture/user-policies
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "kube-posture.configVolume" -}}
+- name: config
+  configMap:
+    name: {{ include "kube-posture.fullname" . }}-config
+{{- end -}}
+
+{{- define "kube-posture.userPoliciesVolume" -}}
+{{- if .Values.userPolicies.files -}}
+- name: user-policies
+  configMap:
+    name: {{ include "kube-posture.fullname" . }}-user-policies
+    items:
+      {{- range $path, $_ := .Values.userPolicies.files }}
+      - key: {{ $path | replace "/" "__" }}
+        path: {{ $path }}
+      {{- end }}
+{{- else if .Values.userPolicies.existingConfigMap -}}
+- name: user-policies
+  configMap:
+    name: {{ .Values.userPolicies.existingConfigMap }}
+    {{- with .Values.userPolicies.items }}
+    items:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "kube-posture.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    medium: Memory
+    sizeLimit: 16Mi
+{{- end -}}
+
+{{/* topologySpreadConstraints: [root, constraints, selector labels]; labelSelector defaults to the pods. */}}
+{{- define "kube-posture.topologySpread" -}}
+{{- $selector := index . 2 -}}
+{{- range $i, $c := index . 1 }}
+{{- if $i }}{{ "\n" }}{{ end -}}
+- {{ toYaml $c | nindent 2 | trim }}
+  {{- if not $c.labelSelector }}
+  labelSelector:
+    matchLabels:
+      {{- $selector | nindent 6 }}
+  {{- end }}
+{{- end }}
+{{- end -}}
