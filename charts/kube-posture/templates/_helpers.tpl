@@ -97,6 +97,18 @@ outage. User expressions are ANDed after the exclusion, so they can narrow the s
 {{- end -}}
 
 {{/*
+Whether a policy runs: [in the profile, its config.policies settings]. A policy outside the profile is
+switched on by an action; `enabled` wins over both. Returns "true" or "".
+*/}}
+{{- define "kube-posture.policyEnabled" -}}
+{{- $inProfile := index . 0 -}}
+{{- $s := index . 1 -}}
+{{- $on := or $inProfile (hasKey $s "action") -}}
+{{- if hasKey $s "enabled" -}}{{- $on = $s.enabled -}}{{- end -}}
+{{- if $on -}}true{{- end -}}
+{{- end -}}
+
+{{/*
 Admission rules, computed from files/rules.json (generated from the policy library by
 `npm run gen:manifests`) the same way `webhookRules()` computes them in TypeScript:
 
@@ -125,8 +137,7 @@ The deny and warn rule sets are disjoint under enforce, so no request is evaluat
 {{- range $id, $p := $data.policies -}}
 {{- $s := index $settings $id | default dict -}}
 {{- $inProfile := hasKey $profile $id -}}
-{{- $on := or $inProfile (hasKey $s "action") -}}
-{{- if hasKey $s "enabled" -}}{{- $on = $s.enabled -}}{{- end -}}
+{{- $on := include "kube-posture.policyEnabled" (list $inProfile $s) -}}
 {{- $action := $p.defaultAction -}}
 {{- if $inProfile -}}{{- $action = index $profile $id -}}{{- end -}}
 {{- if hasKey $s "action" -}}{{- $action = $s.action -}}{{- end -}}
@@ -326,4 +337,97 @@ generation, code, buffers and native memory: under pressure the process collects
       {{- $selector | nindent 6 }}
   {{- end }}
 {{- end }}
+{{- end -}}
+
+
+{{/* The scanner (`kube-posture controller`): names and labels of its own, so that no selector of the
+webhook (Deployment, Service, PDB, NetworkPolicy, ServiceMonitor) ever picks its pods, nor the reverse. */}}
+{{- define "kube-posture.scannerFullname" -}}
+{{- printf "%s-scanner" (include "kube-posture.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "kube-posture.scannerSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-scanner" (include "kube-posture.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: scanner
+{{- end -}}
+
+{{- define "kube-posture.scannerLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "kube-posture.scannerSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: kube-posture
+{{- end -}}
+
+{{- define "kube-posture.scannerServiceAccountName" -}}
+{{- if .Values.scanner.serviceAccount.create -}}
+{{- default (include "kube-posture.scannerFullname" .) .Values.scanner.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.scanner.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Lease the scanner replicas elect their leader with (one per release). */}}
+{{- define "kube-posture.scannerLeaseName" -}}
+{{- include "kube-posture.scannerFullname" . -}}
+{{- end -}}
+
+{{/*
+The scanner's read rules (get, list, watch), computed from files/scanner-rules.json (generated from the
+policy library by `npm run gen:manifests`): the union, over the policies the profile and config.policies
+enable, of the kinds each one reads, plus what is read whatever is enabled (namespaces; the pod kinds,
+since namespace labels can switch on any Pod Security Standards check). Returns a YAML list of rules,
+one per API group, in the library's kind order. The generator refuses Secrets: never granted.
+*/}}
+{{- define "kube-posture.scannerReadRules" -}}
+{{- $raw := .Files.Get "files/scanner-rules.json" -}}
+{{- if not $raw -}}{{- fail "files/scanner-rules.json is missing: run npm run gen:manifests" -}}{{- end -}}
+{{- $data := $raw | fromJson -}}
+{{- if not (hasKey $data.profiles .Values.profile) -}}
+{{- fail (printf "profile %q is not a built-in profile; known: %s" .Values.profile (keys $data.profiles | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- $members := dict -}}
+{{- range index $data.profiles .Values.profile -}}{{- $_ := set $members . true -}}{{- end -}}
+{{- $settings := .Values.config.policies | default dict -}}
+{{- $wanted := dict -}}
+{{- range $data.always -}}{{- $_ := set $wanted . true -}}{{- end -}}
+{{- range $id, $set := $data.policies -}}
+{{- if include "kube-posture.policyEnabled" (list (hasKey $members $id) (index $settings $id | default dict)) -}}
+{{- range index $data.kindSets $set -}}{{- $_ := set $wanted . true -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $rules := list -}}
+{{- $byGroup := dict -}}
+{{- range $k := keys $wanted | sortAlpha -}}
+{{- $kind := index $data.kinds $k -}}
+{{- if eq $kind.resource "secrets" -}}{{- fail "files/scanner-rules.json grants secrets: the scanner never reads them" -}}{{- end -}}
+{{- if not (hasKey $byGroup $kind.apiGroup) -}}
+{{- $_ := set $byGroup $kind.apiGroup (len $rules) -}}
+{{- $rules = append $rules (dict "apiGroups" (list $kind.apiGroup) "resources" list "verbs" (list "get" "list" "watch")) -}}
+{{- end -}}
+{{- $rule := index $rules (index $byGroup $kind.apiGroup) -}}
+{{- $_ := set $rule "resources" (append $rule.resources $kind.resource) -}}
+{{- end -}}
+{{- toYaml $rules -}}
+{{- end -}}
+
+{{/* Egress of every pod of the chart: DNS and the API server, nothing else. */}}
+{{- define "kube-posture.networkPolicyEgress" -}}
+# DNS to any destination: cluster DNS may be a node-local cache outside every namespace.
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- to:
+    {{- range .Values.networkPolicy.apiServer.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  ports:
+    {{- range .Values.networkPolicy.apiServer.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
 {{- end -}}
