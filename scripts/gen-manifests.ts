@@ -1,6 +1,7 @@
 /**
  * Generates the deployment artefacts derived from the TypeScript source and the chart:
  *   charts/kube-posture/files/rules.json      admission rules per policy and profile (webhookRules())
+ *   charts/kube-posture/files/scanner-rules.json  the scanner's read access per policy and profile
  *   charts/kube-posture/values.schema.json    values schema (the config part from src/config/schema.ts)
  *   charts/kube-posture/README.md             the values table
  *   webhook-config/*.yaml                     plain manifests: helm template with default values

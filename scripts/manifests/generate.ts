@@ -10,10 +10,12 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { CHART_DIR, helmTemplate, PLAIN_RELEASE } from './helm.js';
 import { rulesData, type RulesData } from './rules-data.js';
+import { scannerRulesData, type ScannerRulesData } from './scanner-rules-data.js';
 import { valuesTable } from './values-table.js';
 import { valuesSchema } from './values-schema.js';
 
 export const RULES_FILE = 'charts/kube-posture/files/rules.json';
+export const SCANNER_RULES_FILE = 'charts/kube-posture/files/scanner-rules.json';
 export const SCHEMA_FILE = 'charts/kube-posture/values.schema.json';
 export const README_FILE = 'charts/kube-posture/README.md';
 export const PLAIN_DIR = 'webhook-config';
@@ -23,9 +25,19 @@ export const TABLE_END = '<!-- values-table:end -->';
 
 /** The rules data of the built-in library (or of another policy directory, for tests). */
 export async function libraryRulesData(builtinDir?: string | false, userDirs: string[] = []): Promise<RulesData> {
-  const config = parseConfig(`profile: none\npolicyDirectories: ${JSON.stringify(userDirs)}\n`);
-  const ps = await buildPolicySet(config, builtinDir === undefined ? {} : { builtinDir });
+  const ps = await libraryPolicySet(builtinDir, userDirs);
   return rulesData(ps.registry, ps.engine);
+}
+
+/** The scanner's read data of the built-in library (or of another policy directory, for tests). */
+export async function libraryScannerRulesData(builtinDir?: string | false, userDirs: string[] = []): Promise<ScannerRulesData> {
+  const ps = await libraryPolicySet(builtinDir, userDirs);
+  return scannerRulesData(ps.registry, ps.engine);
+}
+
+async function libraryPolicySet(builtinDir: string | false | undefined, userDirs: string[]) {
+  const config = parseConfig(`profile: none\npolicyDirectories: ${JSON.stringify(userDirs)}\n`);
+  return buildPolicySet(config, builtinDir === undefined ? {} : { builtinDir });
 }
 
 export function json(value: unknown): string {
@@ -44,8 +56,10 @@ export function withValuesTable(readme: string, table: string): string {
 const FILE_OF_TEMPLATE: Record<string, string> = {
   'serviceaccount.yaml': 'serviceaccount.yaml',
   'rbac.yaml': 'rbac.yaml',
+  'scanner-rbac.yaml': 'scanner-rbac.yaml',
   'configmap.yaml': 'configmap.yaml',
   'deployment.yaml': 'deployment.yaml',
+  'scanner-deployment.yaml': 'scanner-deployment.yaml',
   'service.yaml': 'service.yaml',
   'pdb.yaml': 'pdb.yaml',
   'networkpolicy.yaml': 'networkpolicy.yaml',
@@ -112,6 +126,7 @@ function withoutHelmLabels(object: unknown): unknown {
 export async function generatedFiles(readme: string, builtinDir?: string | false): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   files.set(RULES_FILE, json(await libraryRulesData(builtinDir)));
+  files.set(SCANNER_RULES_FILE, json(await libraryScannerRulesData(builtinDir)));
   const schema = valuesSchema();
   files.set(SCHEMA_FILE, json(schema));
   // Render from a copy of the chart holding the fresh rules and schema, so that a stale file in the
@@ -121,6 +136,7 @@ export async function generatedFiles(readme: string, builtinDir?: string | false
     const chart = join(dir, 'kube-posture');
     await cp(CHART_DIR, chart, { recursive: true });
     await writeFile(join(chart, 'files', 'rules.json'), files.get(RULES_FILE)!);
+    await writeFile(join(chart, 'files', 'scanner-rules.json'), files.get(SCANNER_RULES_FILE)!);
     await writeFile(join(chart, 'values.schema.json'), files.get(SCHEMA_FILE)!);
     const defaults: unknown = parse(await readFile(join(chart, 'values.yaml'), 'utf8'));
     files.set(README_FILE, withValuesTable(readme, valuesTable(schema, defaults)));

@@ -48,6 +48,29 @@ const rule: Schema = {
   },
 };
 
+/** A read rule for the scanner: never Secrets, never a wildcard (group, resource or sub-resource). */
+const readRule: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiGroups', 'resources'],
+  properties: {
+    apiGroups: { type: 'array', minItems: 1, items: { type: 'string', not: { pattern: '\\*' } } },
+    resources: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, not: { anyOf: [{ pattern: '\\*' }, { pattern: '^secrets(/|$)' }] } } },
+  },
+};
+
+const resources = (description: string): Schema =>
+  obj(description, {
+    requests: obj('Requests.', { cpu: quantity, memory: quantity }, { required: ['cpu', 'memory'] }),
+    limits: obj('Limits.', { cpu: quantity, memory: quantity }, { required: ['memory'] }),
+  }, { required: ['requests', 'limits'] });
+
+const pdb = (description: string): Schema =>
+  obj(description, {
+    enabled: bool('Create it.'),
+    maxUnavailable: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+%$' }], description: 'Pods that may be down at once.' },
+  });
+
 const labelSelectorExpr: Schema = {
   type: 'object',
   additionalProperties: false,
@@ -129,9 +152,10 @@ export function valuesSchema(): Schema {
         name: str('Name; defaults to the full name.'),
         annotations: { type: 'object', additionalProperties: { type: 'string' }, description: 'ServiceAccount annotations.' },
       }),
-      rbac: obj('Read-only RBAC.', {
-        create: bool('Create the ClusterRole and binding.'),
-        scannerReadAccess: bool('Also read workloads, RBAC and network objects for the scanner (never secrets).'),
+      rbac: obj('RBAC of the webhook (reads namespaces) and of the scanner (see scanner).', {
+        create: bool('Create the ClusterRoles, Roles and bindings.'),
+        // Kept so that `helm upgrade --reuse-values` from a release that set it still passes the schema.
+        scannerReadAccess: bool('Deprecated and ignored: the scanner has its own ClusterRole (scanner.enabled, scanner.extraReadRules).'),
       }),
       webhook: obj('The ValidatingWebhookConfiguration.', {
         timeoutSeconds: { type: 'integer', minimum: 1, maximum: 30, description: 'Deadline of one webhook call, in seconds.' },
@@ -197,14 +221,8 @@ export function valuesSchema(): Schema {
           ports: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 65535 }, description: 'API server ports.' },
         }),
       }),
-      resources: obj('Container resources (requests and limits are required).', {
-        requests: obj('Requests.', { cpu: quantity, memory: quantity }, { required: ['cpu', 'memory'] }),
-        limits: obj('Limits.', { cpu: quantity, memory: quantity }, { required: ['memory'] }),
-      }, { required: ['requests', 'limits'] }),
-      podDisruptionBudget: obj('PodDisruptionBudget.', {
-        enabled: bool('Create it.'),
-        maxUnavailable: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+%$' }], description: 'Pods that may be down at once.' },
-      }),
+      resources: resources('Container resources (requests and limits are required; Node\'s heap is capped at 5/8 of limits.memory).'),
+      podDisruptionBudget: pdb('PodDisruptionBudget.'),
       topologySpreadConstraints: list('Spread constraints (labelSelector defaults to the pods).'),
       preStopSleepSeconds: { type: 'integer', minimum: 0, maximum: 60, description: 'preStop pause before SIGTERM so endpoint removal reaches the API server (Kubernetes 1.30+; 0 disables).' },
       priorityClassName: str('Pod priority class.'),
@@ -213,6 +231,31 @@ export function valuesSchema(): Schema {
       affinity: freeObject('Affinity.'),
       podAnnotations: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra pod annotations.' },
       podLabels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra pod labels.' },
+      scanner: obj('The posture scanner (`kube-posture controller`): its own Deployment, ServiceAccount and least-privilege RBAC.', {
+        enabled: bool('Deploy the scanner.'),
+        replicaCount: { type: 'integer', minimum: 1, description: 'Scanner replicas; leader election (a Lease) makes one write, the others stand by.' },
+        opsPort: port('Port of /healthz, /readyz and /metrics (--ops-port).'),
+        resources: resources('Container resources (requests and limits are required; Node\'s heap is capped at 5/8 of limits.memory).'),
+        reports: obj('Policy reports the scanner writes.', {
+          format: { enum: ['openreports', 'wgpolicy', 'none'], description: 'openreports.io Reports, wgpolicyk8s.io PolicyReports (needs their CRDs), or none (--reports).' },
+          includePass: bool('Also record a pass result per policy that found nothing (--include-pass).'),
+          maxReports: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Upper bound on the report objects kept in the cluster (--max-reports).' },
+          writeRate: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Report writes per second, at most (--write-rate).' },
+        }),
+        rescanInterval: { type: 'integer', minimum: 60, maximum: 604800, description: 'Seconds between full rescans, besides the watches (--rescan-interval).' },
+        logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'Scanner log level.' },
+        serviceAccount: obj('ServiceAccount of the scanner pods (not the webhook\'s: each has only its own rights).', {
+          create: bool('Create the ServiceAccount.'),
+          name: str('Name; defaults to `<fullname>-scanner`.'),
+          annotations: { type: 'object', additionalProperties: { type: 'string' }, description: 'ServiceAccount annotations.' },
+        }),
+        extraReadRules: list('Read rules (get, list, watch) for kinds only user policies inspect; never secrets or "*".', readRule),
+        podDisruptionBudget: pdb('PodDisruptionBudget of the scanner.'),
+        topologySpreadConstraints: list('Spread constraints (labelSelector defaults to the scanner pods).'),
+        nodeSelector: { type: 'object', additionalProperties: { type: 'string' }, description: 'Node selector.' },
+        tolerations: list('Tolerations.'),
+        affinity: freeObject('Affinity.'),
+      }),
     },
   };
 }

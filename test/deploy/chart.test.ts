@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { evaluate, inputFromObject, matchesSelector } from '../../src/core/index.js';
 import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { helm, RENDER_KUBE_VERSION } from '../../scripts/manifests/helm.js';
-import { CHART_DIR, chartWithLibrary, findHelm, findObject, renderChart, webhooksOf, type K8sObject, type RenderedWebhook } from './render.js';
+import { CHART_DIR, chartWithLibrary, findHelm, findObject, isScanner, renderChart, webhookObject, webhooksOf, type K8sObject, type RbacRule, type RenderedWebhook } from './render.js';
 
 if (!(await findHelm())) {
   t.fail('helm not found: npm test builds it first (its pretest script runs scripts/install-helm.sh); run that script when running test files directly');
@@ -51,6 +51,9 @@ const VALUE_SETS: Record<string, ValueSet> = {
   'user policies': { values: { userPolicies: { files: { 'my-policy/policy.yaml': 'id: my-policy\n' } } } },
   'service monitor': { values: { metrics: { serviceMonitor: { enabled: true } } } },
   'client CA from a Secret': { values: { certificates: { clientCA: { enabled: true, secretName: 'apiserver-client-ca' } } } },
+  'scanner writing wgpolicy reports': { values: { scanner: { reports: { format: 'wgpolicy', includePass: true } }, reports: { wgpolicy: { installCRDs: true } } } },
+  'scanner off': { values: { scanner: { enabled: false } } },
+  'larger memory limits': { values: { resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } }, scanner: { resources: { requests: { cpu: '100m', memory: '300M' }, limits: { memory: 536870912 } } } } },
 };
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -111,25 +114,18 @@ function checkWorkload(t: Test, name: string, set: ValueSet, objects: K8sObject[
   const ns = set.release?.namespace ?? 'kube-posture';
   const values = set.values as { replicaCount?: number; certificates?: { mode?: string; provided?: { secretName?: string } } };
   for (const o of objects) {
-    const clusterScoped = ['ClusterRole', 'ClusterRoleBinding', 'ValidatingWebhookConfiguration'].includes(o.kind);
+    const clusterScoped = ['ClusterRole', 'ClusterRoleBinding', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition'].includes(o.kind);
     if (!clusterScoped) t.equal(o.metadata.namespace, ns, `${name}: ${o.kind}/${o.metadata.name} is in the release namespace`);
   }
-  const deploy = findObject(objects, 'Deployment')!;
+  const deploy = webhookObject(objects, 'Deployment')!;
   const spec = deploy.spec as { replicas: number; template: { spec: Record<string, any> } };
   t.equal(spec.replicas, values.replicaCount ?? 3, `${name}: replicas`);
   const pod = spec.template.spec;
   const c = pod.containers[0];
-  t.match(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, `${name}: pod securityContext`);
-  t.match(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }, `${name}: container securityContext`);
-  t.ok(c.securityContext.runAsUser > 0, `${name}: numeric non-root user`);
-  t.same(c.env.find((e: { name: string }) => e.name === 'POD_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } }, `${name}: POD_NAMESPACE from the downward API`);
   t.same(c.env.find((e: { name: string }) => e.name === 'POD_SERVICE_ACCOUNT')?.valueFrom, { fieldRef: { fieldPath: 'spec.serviceAccountName' } }, `${name}: service account name from the downward API`);
-  t.equal(c.readinessProbe.httpGet.path, '/readyz', `${name}: readiness on /readyz`);
-  t.equal(c.livenessProbe.httpGet.path, '/healthz', `${name}: liveness on /healthz`);
   t.ok(c.args.includes(`--metrics-port=${c.ports.find((p: { name: string }) => p.name === 'metrics').containerPort}`), `${name}: probes and metrics on the ops port`);
   t.equal(c.readinessProbe.httpGet.port, 'metrics', `${name}: probes on the ops port, which serves them when --metrics-port is set`);
   t.same(c.lifecycle?.preStop?.sleep, { seconds: 5 }, `${name}: preStop pause before SIGTERM`);
-  t.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${name}: requests and a memory limit`);
   t.ok(c.args.includes('serve'), `${name}: runs kube-posture serve`);
   t.ok(c.args.includes('--tls-cert=/etc/kube-posture/tls/tls.crt'), `${name}: serving certificate from the mounted secret`);
   const tls = pod.volumes.find((v: { name: string }) => v.name === 'tls');
@@ -137,24 +133,108 @@ function checkWorkload(t: Test, name: string, set: ValueSet, objects: K8sObject[
   t.equal(tls.secret.secretName, expectedSecret, `${name}: mounts the certificate's secret`);
   // Written in decimal in the chart: a literal 0440 is octal to kubectl (YAML 1.1) but 440 to YAML 1.2 readers.
   t.equal(tls.secret.defaultMode, 0o440, `${name}: certificate files are 0440 whichever YAML version reads them`);
-  t.notOk(c.volumeMounts.some((m: { subPath?: string }) => m.subPath), `${name}: no subPath mounts (renewed certificates appear in place)`);
-  t.equal(pod.serviceAccountName, findObject(objects, 'ServiceAccount')?.metadata.name, `${name}: runs as the chart's service account`);
+  t.equal(pod.serviceAccountName, webhookObject(objects, 'ServiceAccount')?.metadata.name, `${name}: runs as the chart's service account`);
   t.ok((pod.topologySpreadConstraints ?? []).length >= 1, `${name}: spread constraints`);
-  for (const tsc of pod.topologySpreadConstraints ?? []) t.same(tsc.labelSelector?.matchLabels, (deploy.spec as any).selector.matchLabels, `${name}: spread over the webhook's own pods`);
-  const pdb = findObject(objects, 'PodDisruptionBudget');
+  const pdb = webhookObject(objects, 'PodDisruptionBudget');
   t.ok(pdb, `${name}: PodDisruptionBudget`);
   t.same((pdb?.spec as any)?.selector?.matchLabels, (deploy.spec as any).selector.matchLabels, `${name}: PDB selects the pods`);
   t.equal((deploy.spec as any).strategy.rollingUpdate.maxUnavailable, 0, `${name}: rollouts keep full capacity`);
+  const scanner = objects.find((o) => o.kind === 'Deployment' && isScanner(o));
+  t.equal(scanner !== undefined, (set.values.scanner as { enabled?: boolean } | undefined)?.enabled !== false, `${name}: the scanner Deployment is there unless scanner.enabled is false`);
+  for (const d of objects.filter((o) => o.kind === 'Deployment')) checkPod(t, `${name}: ${d.metadata.name}`, d);
+  checkSelectors(t, name, objects);
 }
 
-function checkRbac(t: Test, name: string, objects: K8sObject[]) {
-  const READ = ['get', 'list', 'watch'];
+/** Bytes of a Kubernetes memory quantity (the forms the values schema admits). */
+export function quantityBytes(q: string | number): number {
+  if (typeof q === 'number') return q;
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(q);
+  if (!m) throw new Error(`not a quantity: ${q}`);
+  const factor: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return Number(m[1]) * factor[m[2] ?? '']!;
+}
+
+/** What every Deployment of the chart must be, the webhook's and the scanner's alike. */
+function checkPod(t: Test, name: string, deploy: K8sObject) {
+  const spec = deploy.spec as { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: Record<string, any> } };
+  const pod = spec.template.spec;
+  t.match(spec.template.metadata.labels, spec.selector.matchLabels, `${name}: the pods carry the selector's labels`);
+  t.match(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, `${name}: pod securityContext`);
+  t.equal(pod.automountServiceAccountToken, true, `${name}: the service account token is mounted (it reads the API)`);
+  t.notOk(pod.hostNetwork || pod.hostPID || pod.hostIPC, `${name}: no host namespaces`);
+  t.equal(pod.containers.length, 1, `${name}: one container`);
+  for (const c of pod.containers) {
+    t.match(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } }, `${name}: container securityContext`);
+    t.notOk(c.securityContext.capabilities.add, `${name}: no added capabilities`);
+    t.ok(c.securityContext.runAsUser > 0, `${name}: numeric non-root user`);
+    const env = (n: string) => c.env.find((e: { name: string }) => e.name === n);
+    t.same(env('POD_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } }, `${name}: POD_NAMESPACE from the downward API`);
+    t.same(env('POD_NAME')?.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } }, `${name}: POD_NAME from the downward API`);
+    const portNames = c.ports.map((p: { name: string }) => p.name);
+    t.equal(c.readinessProbe.httpGet.path, '/readyz', `${name}: readiness on /readyz`);
+    t.equal(c.livenessProbe.httpGet.path, '/healthz', `${name}: liveness on /healthz`);
+    t.ok(portNames.includes(c.readinessProbe.httpGet.port) && portNames.includes(c.livenessProbe.httpGet.port), `${name}: probes on a declared port`);
+    t.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${name}: requests and a memory limit`);
+    // The heap cap: V8's default ignores the container's limit and would exceed a 256Mi one.
+    const heap = /^--max-old-space-size=(\d+)$/.exec(env('NODE_OPTIONS')?.value ?? '');
+    t.ok(heap, `${name}: NODE_OPTIONS caps Node's heap`);
+    const limitMiB = quantityBytes(c.resources.limits.memory) / 2 ** 20;
+    t.equal(Number(heap?.[1]), Math.floor(limitMiB * 0.625), `${name}: heap is 5/8 of the ${c.resources.limits.memory} memory limit`);
+    t.ok(Number(heap?.[1]) < limitMiB * 0.7, `${name}: heap well under the limit`);
+    t.notOk(c.volumeMounts.some((m: { subPath?: string }) => m.subPath), `${name}: no subPath mounts (renewed files appear in place)`);
+    t.ok(c.volumeMounts.every((m: { readOnly?: boolean; mountPath: string }) => m.readOnly || m.mountPath === '/tmp'), `${name}: only /tmp is writable`);
+  }
+  for (const tsc of pod.topologySpreadConstraints ?? []) t.same(tsc.labelSelector?.matchLabels, spec.selector.matchLabels, `${name}: spread over its own pods`);
+}
+
+/** No selector of the chart picks pods of another Deployment: a Service routing webhook calls to scanner pods would fail them. */
+function checkSelectors(t: Test, name: string, objects: K8sObject[]) {
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const podLabels = (d: K8sObject) => (d.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+  const selects = (sel: Record<string, string>, labels: Record<string, string>) => Object.entries(sel).every(([k, v]) => labels[k] === v);
+  const selectors: [string, Record<string, string>][] = [];
+  for (const o of objects) {
+    const spec = o.spec as Record<string, any> | undefined;
+    if (o.kind === 'Deployment' || o.kind === 'PodDisruptionBudget') selectors.push([`${o.kind}/${o.metadata.name}`, spec!.selector.matchLabels]);
+    if (o.kind === 'Service') selectors.push([`${o.kind}/${o.metadata.name}`, spec!.selector]);
+    if (o.kind === 'NetworkPolicy') selectors.push([`${o.kind}/${o.metadata.name}`, spec!.podSelector.matchLabels]);
+  }
+  for (const [what, sel] of selectors) {
+    const picked = deployments.filter((d) => selects(sel, podLabels(d))).map((d) => d.metadata.name);
+    t.equal(picked.length, 1, `${name}: ${what} selects the pods of exactly one Deployment (${picked.join(', ')})`);
+  }
+}
+
+const READ = ['get', 'list', 'watch'];
+/** Kinds anything of the chart may write: the scanner's reports and its Lease. */
+const WRITABLE = new Set(['openreports.io/reports', 'openreports.io/clusterreports', 'wgpolicyk8s.io/policyreports', 'wgpolicyk8s.io/clusterpolicyreports', 'coordination.k8s.io/leases']);
+
+function checkRbac(t: Test, name: string, set: ValueSet, objects: K8sObject[]) {
+  const ns = set.release?.namespace ?? 'kube-posture';
   for (const role of objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')) {
-    for (const rule of (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) ?? []) {
-      t.ok(rule.verbs.every((v) => READ.includes(v)), `${name}: ${role.metadata.name} is read-only (${rule.resources.join(',')})`);
-      t.notOk(rule.resources.includes('secrets') || rule.resources.includes('*') || rule.apiGroups.includes('*'), `${name}: no secrets, no wildcards`);
+    const where = `${name}: ${role.kind}/${role.metadata.name}`;
+    for (const rule of (role.rules as RbacRule[]) ?? []) {
+      const what = `${where} (${rule.apiGroups.join(',')}/${rule.resources.join(',')}: ${rule.verbs.join(',')})`;
+      t.notOk(rule.resources.some((r) => r === 'secrets' || r.startsWith('secrets/')), `${what}: never secrets`);
+      t.notOk([...rule.resources, ...rule.apiGroups, ...rule.verbs, ...(rule.resourceNames ?? [])].some((x) => x.includes('*')), `${what}: no wildcards`);
+      t.notOk(rule.verbs.some((v) => ['escalate', 'bind', 'impersonate', 'deletecollection'].includes(v)), `${what}: no escalation verbs`);
+      const writes = rule.verbs.filter((v) => !READ.includes(v));
+      if (writes.length > 0) {
+        t.ok(rule.apiGroups.every((g) => rule.resources.every((r) => WRITABLE.has(`${g}/${r}`))), `${what}: writes only reports and the Lease`);
+        if (rule.resources.includes('leases')) {
+          t.equal(role.kind, 'Role', `${what}: Lease rights are namespaced`);
+          t.equal(role.metadata.namespace, ns, `${what}: in the release namespace`);
+          if (!rule.resourceNames) t.same(rule.verbs, ['create'], `${what}: only create is not limited by name`);
+        }
+      }
     }
-    t.ok((role.rules as { resources: string[] }[]).some((r) => r.resources.includes('namespaces')), `${name}: reads namespaces for the label cache`);
+  }
+  const webhook = webhookObject(objects, 'ClusterRole');
+  const rbacOn = (set.values.rbac as { create?: boolean } | undefined)?.create !== false;
+  if (rbacOn) {
+    t.same(webhook?.rules, [{ apiGroups: [''], resources: ['namespaces'], verbs: READ }], `${name}: the webhook reads namespaces, nothing else`);
+    const scanner = objects.find((o) => o.kind === 'ClusterRole' && isScanner(o));
+    if (scanner) t.ok((scanner.rules as RbacRule[]).some((r) => r.apiGroups.includes('') && r.resources.includes('namespaces') && READ.every((v) => r.verbs.includes(v))), `${name}: the scanner reads namespaces`);
   }
 }
 
@@ -181,7 +261,7 @@ t.test('value sets over the test library (webhooks present)', async (t) => {
     t.ok(webhooksOf(objects).length > 0, `${name}: renders webhooks`);
     checkWebhooks(t, name, set, objects);
     checkWorkload(t, name, set, objects);
-    checkRbac(t, name, objects);
+    checkRbac(t, name, set, objects);
     await checkOwnPolicies(t, name, objects, [{ label: 'test', dirs: [FIXTURE_LIBRARY], builtin: false }]);
   }
 });
@@ -191,7 +271,7 @@ t.test('value sets over the built-in library', async (t) => {
     const objects = await renderChart(set.values, set.release ? { releaseName: set.release.name, namespace: set.release.namespace } : {});
     checkWebhooks(t, name, set, objects);
     checkWorkload(t, name, set, objects);
-    checkRbac(t, name, objects);
+    checkRbac(t, name, set, objects);
     await checkOwnPolicies(t, name, objects, [{ label: 'built-in', dirs: [], builtin: true }]);
   }
 });
@@ -211,8 +291,14 @@ t.test('user policies are mounted as a policy directory', async (t) => {
   const objects = await renderChart({ userPolicies: { files: { 'my-policy/policy.yaml': 'id: my-policy\n' } } });
   const cm = findObject(objects, 'ConfigMap', 'kube-posture-user-policies');
   t.same(cm?.data, { 'my-policy__policy.yaml': 'id: my-policy\n' }, 'ConfigMap keys without "/"');
-  const pod = (findObject(objects, 'Deployment')!.spec as any).template.spec;
+  const pod = (webhookObject(objects, 'Deployment')!.spec as any).template.spec;
   const vol = pod.volumes.find((v: { name: string }) => v.name === 'user-policies');
+  const scannerPod = (objects.find((o) => o.kind === 'Deployment' && isScanner(o))!.spec as any).template.spec;
+  t.same(scannerPod.volumes.find((v: { name: string }) => v.name === 'user-policies'), vol, 'the scanner mounts the same user policies');
+  t.same(scannerPod.containers[0].volumeMounts, pod.containers[0].volumeMounts.filter((m: { name: string }) => ['config', 'user-policies', 'tmp'].includes(m.name)), 'at the same paths, with the configuration');
+  t.same(scannerPod.volumes.find((v: { name: string }) => v.name === 'config'), pod.volumes.find((v: { name: string }) => v.name === 'config'), 'and the same configuration ConfigMap');
+  t.equal(scannerPod.containers[0].args.find((a: string) => a.startsWith('--config=')), pod.containers[0].args.find((a: string) => a.startsWith('--config=')), 'read with the same --config');
+  t.equal((objects.find((o) => o.kind === 'Deployment' && isScanner(o))!.spec as any).template.metadata.annotations['checksum/user-policies'], (webhookObject(objects, 'Deployment')!.spec as any).template.metadata.annotations['checksum/user-policies'], 'a change of user policies rolls the scanner too');
   t.same(vol.configMap.items, [{ key: 'my-policy__policy.yaml', path: 'my-policy/policy.yaml' }], 'mapped back to <id>/policy.yaml');
   const config = parseConfig((findObject(objects, 'ConfigMap', 'kube-posture-config')!.data as Record<string, string>)['config.yaml']!);
   t.same(config.policyDirectories, ['/etc/kube-posture/user-policies'], 'the configuration names the mounted directory');
@@ -220,14 +306,14 @@ t.test('user policies are mounted as a policy directory', async (t) => {
 
   const items = [{ key: 'team.yaml', path: 'team-labels/policy.yaml' }];
   const existing = await renderChart({ userPolicies: { existingConfigMap: 'my-policies', items } });
-  const vol2 = (findObject(existing, 'Deployment')!.spec as any).template.spec.volumes.find((v: { name: string }) => v.name === 'user-policies');
+  const vol2 = (webhookObject(existing, 'Deployment')!.spec as any).template.spec.volumes.find((v: { name: string }) => v.name === 'user-policies');
   t.same(vol2.configMap, { name: 'my-policies', items }, 'an existing ConfigMap is mounted with its items');
   t.notOk(findObject(existing, 'ConfigMap', 'kube-posture-user-policies'), 'and no ConfigMap is rendered for it');
 });
 
 t.test('client certificate verification (--client-ca) is off by default and wired when enabled', async (t) => {
   type Pod = { containers: { args: string[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: Record<string, any>[] };
-  const podOf = (objects: K8sObject[]): Pod => (findObject(objects, 'Deployment')!.spec as { template: { spec: Pod } }).template.spec;
+  const podOf = (objects: K8sObject[]): Pod => (webhookObject(objects, 'Deployment')!.spec as { template: { spec: Pod } }).template.spec;
   const clientCaArgs = (pod: Pod) => pod.containers[0]!.args.filter((a) => a.startsWith('--client-ca'));
 
   const off = podOf(await renderChart({}));
@@ -253,11 +339,14 @@ t.test('client certificate verification (--client-ca) is off by default and wire
     t.ok(mount?.readOnly, `${kind}: mounted read-only`);
     t.equal(file, `${mount?.mountPath}/ca.crt`, `${kind}: the flag names the mounted file`);
     t.notOk((mount as { subPath?: string } | undefined)?.subPath, `${kind}: no subPath (a rotated CA appears in place)`);
+    const objects = await renderChart({ certificates: { clientCA: { enabled: true, ...source.values } } });
+    const scanner = (objects.find((o) => o.kind === 'Deployment' && isScanner(o))!.spec as { template: { spec: Pod } }).template.spec;
+    t.notOk(scanner.volumes.some((v) => v.name === 'client-ca' || v.name === 'tls'), `${kind}: the scanner mounts neither the serving certificate nor the client CA (it serves no webhook)`);
   }
 });
 
 t.test('network policy: only the webhook and metrics ports in; DNS and the API server out', async (t) => {
-  const np = findObject(await renderChart({}), 'NetworkPolicy')!;
+  const np = webhookObject(await renderChart({}), 'NetworkPolicy')!;
   const spec = np.spec as { ingress: { ports: { port: number }[] }[]; egress: { ports: { port: number }[] }[]; policyTypes: string[] };
   t.same(spec.policyTypes, ['Ingress', 'Egress']);
   t.same(spec.ingress.flatMap((r) => r.ports.map((p) => p.port)).sort(), [8443, 9090]);
@@ -310,7 +399,7 @@ t.test('bad values are rejected before anything is applied', async (t) => {
 t.test('the own-policy check is not vacuous: it notices a violation', async (t) => {
   const objects = await renderChart({ image: { tag: 'latest' } });
   const ps = await buildPolicySet(parseConfig(`profile: recommended\npolicyDirectories: ${JSON.stringify([FIXTURE_LIBRARY])}\n`), { builtinDir: false });
-  const deploy = findObject(objects, 'Deployment')!;
+  const deploy = webhookObject(objects, 'Deployment')!;
   const result = evaluate(inputFromObject(deploy, { namespace: 'kube-posture' }), ps.registry, ps.engine);
   t.ok(result.findings.some((f) => f.policyId === 'fx-no-latest-tag' && f.action === 'deny'), 'a latest tag is found by the test library');
 });

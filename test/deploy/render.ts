@@ -11,7 +11,7 @@ import type { Registry } from '../../src/core/registry.js';
 import type { Mode } from '../../src/core/types.js';
 import { webhookRules, type WebhookRule } from '../../src/core/webhook-rules.js';
 import { CHART_DIR, findHelm, helmTemplate, PLAIN_RELEASE, type TemplateOptions } from '../../scripts/manifests/helm.js';
-import { json, libraryRulesData } from '../../scripts/manifests/generate.js';
+import { json, libraryRulesData, libraryScannerRulesData } from '../../scripts/manifests/generate.js';
 
 export { findHelm, CHART_DIR, PLAIN_RELEASE };
 
@@ -42,12 +42,13 @@ export async function renderChart(values: unknown = {}, options: TemplateOptions
   return parseManifests(await helmTemplate(values, options));
 }
 
-/** A copy of the chart whose rules come from another policy directory (the test library). */
+/** A copy of the chart whose rules (the webhook's and the scanner's) come from another policy directory (the test library). */
 export async function chartWithLibrary(policyDir: string): Promise<{ chartDir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kube-posture-chart-test-'));
   const chartDir = join(dir, 'kube-posture');
   await cp(CHART_DIR, chartDir, { recursive: true });
   await writeFile(join(chartDir, 'files', 'rules.json'), json(await libraryRulesData(false, [policyDir])));
+  await writeFile(join(chartDir, 'files', 'scanner-rules.json'), json(await libraryScannerRulesData(false, [policyDir])));
   return { chartDir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -104,4 +105,33 @@ export function expectedRuleTuples(registry: Registry, engine: EngineConfig, mod
     deny: [...deny].filter((t) => t.endsWith(' Namespaced')).sort(),
     warn: [...ruleTuples(webhookRules(registry, engine))].sort(),
   };
+}
+
+/** The scanner's objects carry `app.kubernetes.io/component: scanner`; the webhook's do not. */
+export function isScanner(o: K8sObject): boolean {
+  return o.metadata.labels?.['app.kubernetes.io/component'] === 'scanner';
+}
+
+/** The webhook's object of a kind (the first one that is not the scanner's). */
+export function webhookObject(objects: readonly K8sObject[], kind: string): K8sObject | undefined {
+  return objects.find((o) => o.kind === kind && !isScanner(o));
+}
+
+/** The scanner's object of a kind. */
+export function scannerObject(objects: readonly K8sObject[], kind: string): K8sObject | undefined {
+  return objects.find((o) => o.kind === kind && isScanner(o));
+}
+
+export interface RbacRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/** Read rules as sorted `group/resource` strings. */
+export function readResources(rules: readonly RbacRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) if (['get', 'list', 'watch'].every((v) => r.verbs.includes(v))) for (const g of r.apiGroups) for (const res of r.resources) out.add(`${g}/${res}`);
+  return [...out].sort();
 }

@@ -156,7 +156,7 @@ t.test('webhook down, failurePolicy Fail: covered writes are rejected, everythin
     t.ok(await stored('pod', 'down-in-excluded', ns), `stored in ${ns}`)
   }
   // A Deployment of the webhook itself (what a rollout or a restart needs) can be written.
-  const self = render.objects.find((o) => o.kind === 'Deployment')!
+  const self = render.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === RELEASE.name)!
   const d = await apply(cluster, self)
   t.equal(d.code, 0, d.stderr)
   t.ok(await stored('deployment', RELEASE.name, RELEASE.namespace))
