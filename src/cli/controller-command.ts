@@ -5,7 +5,8 @@
  */
 import { homedir, hostname } from 'node:os';
 import { delimiter } from 'node:path';
-import { Command, Option, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
+import { bool, collect, intIn } from './option-parsers.js';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { apiClientFor, type ApiClient } from '../cluster/api.js';
@@ -52,17 +53,6 @@ export interface RunningController {
   shutdown(reason: string): Promise<void>;
 }
 
-const int = (name: string, min: number, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
-  return n;
-};
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-const bool = (v: string): boolean => {
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  throw new InvalidArgumentError('expected true or false');
-};
 
 export function registerControllerCommand(program: Command): void {
   program
@@ -75,20 +65,20 @@ export function registerControllerCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
     .addOption(new Option('--host <host>', 'address of the ops server').default('0.0.0.0').env('KP_HOST'))
-    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz and /metrics').default(8081).argParser(int('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
+    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz and /metrics').default(8081).argParser(intIn('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
     .addOption(new Option('--reports <format>', 'report objects to write: openreports (openreports.io/v1alpha1), wgpolicy (wgpolicyk8s.io/v1alpha2) or none').choices(['openreports', 'wgpolicy', 'none']).default('openreports').env('KP_REPORTS'))
     .addOption(new Option('--include-pass [bool]', 'write a pass result for every policy that found nothing (and reports for clean resources)').default(false).argParser(bool).env('KP_INCLUDE_PASS'))
-    .addOption(new Option('--max-reports <n>', 'most report objects kept; past it new ones are dropped (metric kube_posture_report_drops_total)').default(10_000).argParser(int('--max-reports', 1, 1_000_000)).env('KP_MAX_REPORTS'))
-    .addOption(new Option('--write-rate <n>', 'most report writes per second').default(10).argParser(int('--write-rate', 1, 1000)).env('KP_WRITE_RATE'))
-    .addOption(new Option('--rescan-interval <seconds>', 'period of the full rescan (every kind listed again)').default(3600).argParser(int('--rescan-interval', 10, 7 * 24 * 3600)).env('KP_RESCAN_INTERVAL'))
+    .addOption(new Option('--max-reports <n>', 'most report objects kept; past it new ones are dropped (metric kube_posture_report_drops_total)').default(10_000).argParser(intIn('--max-reports', 1, 1_000_000)).env('KP_MAX_REPORTS'))
+    .addOption(new Option('--write-rate <n>', 'most report writes per second').default(10).argParser(intIn('--write-rate', 1, 1000)).env('KP_WRITE_RATE'))
+    .addOption(new Option('--rescan-interval <seconds>', 'period of the full rescan (every kind listed again)').default(3600).argParser(intIn('--rescan-interval', 10, 7 * 24 * 3600)).env('KP_RESCAN_INTERVAL'))
     .addOption(new Option('--leader-elect [bool]', 'elect one writer through a coordination.k8s.io Lease').default(true).argParser(bool).env('KP_LEADER_ELECT'))
     .addOption(new Option('--lease-name <name>', 'name of the Lease').default('kube-posture-controller').env('KP_LEASE_NAME'))
     .addOption(new Option('--lease-namespace <ns>', "namespace of the Lease (default: the pod's own)").env('POD_NAMESPACE'))
     .addOption(new Option('--identity <id>', 'this replica in the Lease (default: the pod name, or the host name)').env('POD_NAME'))
-    .addOption(new Option('--page-size <n>', 'objects per list page').default(500).argParser(int('--page-size', 1, 5000)).env('KP_PAGE_SIZE'))
+    .addOption(new Option('--page-size <n>', 'objects per list page').default(500).argParser(intIn('--page-size', 1, 5000)).env('KP_PAGE_SIZE'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').env('KP_LOG_LEVEL'))
-    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time to release the lease and stop').default(10).argParser(int('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
-    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for a changed configuration or policies (0: file events only)').default(10).argParser(int('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time to release the lease and stop').default(10).argParser(intIn('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
+    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for a changed configuration or policies (0: file events only)').default(10).argParser(intIn('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
     .action(async (opts: ControllerCommandOptions) => {
       const env = process.env;
       const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);

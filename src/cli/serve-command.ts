@@ -5,7 +5,8 @@
  */
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
-import { Command, Option, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
+import { collect, intIn } from './option-parsers.js';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
@@ -58,12 +59,6 @@ export interface RunningWebhook {
   shutdown(reason: string): Promise<void>;
 }
 
-const int = (name: string, min: number, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
-  return n;
-};
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function registerServeCommand(program: Command): void {
   program
@@ -73,22 +68,22 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--profile <name>', 'policy profile, overrides the file: recommended, pss-baseline, pss-restricted, all, none').env('KP_PROFILE'))
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file (audit never denies)').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with the development certificate)').env('KP_HOST'))
-    .addOption(new Option('--port <port>', 'HTTPS port').default(8443).argParser(int('--port', 0, 65535)).env('KP_PORT'))
+    .addOption(new Option('--port <port>', 'HTTPS port').default(8443).argParser(intIn('--port', 0, 65535)).env('KP_PORT'))
     .addOption(new Option('--path <path>', 'path of the review route').default('/validate').env('KP_PATH'))
     .addOption(new Option('--tls-cert <file>', 'serving certificate (PEM); reloaded on change').env('KP_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'serving key (PEM); reloaded on change').env('KP_TLS_KEY'))
     .addOption(new Option('--client-ca <file>', 'require client certificates signed by this CA (PEM)').env('KP_CLIENT_CA'))
     .addOption(new Option('--dev-cert-dir <dir>', 'where the development certificate is written when no --tls-cert is given').default('.dev-certs').env('KP_DEV_CERT_DIR'))
-    .addOption(new Option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this plain-HTTP port instead of the webhook port').argParser(int('--metrics-port', 0, 65535)).env('KP_METRICS_PORT'))
+    .addOption(new Option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this plain-HTTP port instead of the webhook port').argParser(intIn('--metrics-port', 0, 65535)).env('KP_METRICS_PORT'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').env('KP_LOG_LEVEL'))
     .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
     .addOption(new Option('--kubeconfig <file>', 'kubeconfig for the namespace informer (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)').env('KP_KUBECONFIG'))
     .addOption(new Option('--cluster-context <mode>', 'auto: read namespace labels from the cluster when there is access; off: configuration only').choices(['auto', 'off']).default('auto').env('KP_CLUSTER_CONTEXT'))
     .addOption(new Option('--pod-namespace <ns>', "the webhook's own namespace, never blocked").env('POD_NAMESPACE'))
     .addOption(new Option('--service-account <name>', "the webhook's own service account name, never blocked").env('POD_SERVICE_ACCOUNT'))
-    .addOption(new Option('--body-limit <bytes>', 'largest accepted review').default(DEFAULT_BODY_LIMIT).argParser(int('--body-limit', 7 * 1024 * 1024, 64 * 1024 * 1024)).env('KP_BODY_LIMIT'))
-    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time for in-flight reviews before exiting').default(20).argParser(int('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
-    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for changed configuration, policies and certificates (0: file events only)').default(10).argParser(int('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
+    .addOption(new Option('--body-limit <bytes>', 'largest accepted review').default(DEFAULT_BODY_LIMIT).argParser(intIn('--body-limit', 7 * 1024 * 1024, 64 * 1024 * 1024)).env('KP_BODY_LIMIT'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time for in-flight reviews before exiting').default(20).argParser(intIn('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
+    .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for changed configuration, policies and certificates (0: file events only)').default(10).argParser(intIn('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
     .action(async (opts: ServeOptions) => {
       const env = process.env;
       const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);

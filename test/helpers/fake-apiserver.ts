@@ -7,6 +7,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A kubeconfig for a fake API server on plain HTTP (client-node allows http only with skip-TLS-verify). */
+export function fakeKubeconfig(url: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster: {server: "${url}", insecure-skip-tls-verify: true}
+users:
+- name: test
+  user: {token: test-token}
+contexts:
+- name: fake-context
+  context: {cluster: fake, user: test}
+current-context: fake-context
+`;
+}
+
 export interface FakeObject {
   /** `pods`, `deployments.apps`, ... (resource.group) */
   resource: string;
@@ -81,18 +98,6 @@ export async function startFakeApi(objects: FakeObject[], options: FakeApiOption
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const kubeconfig = `apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster: {server: "${url}", insecure-skip-tls-verify: true}
-users:
-- name: test
-  user: {token: test-token}
-contexts:
-- name: fake-context
-  context: {cluster: fake, user: test}
-current-context: fake-context
-`;
+  const kubeconfig = fakeKubeconfig(url);
   return { url, requests, kubeconfig, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

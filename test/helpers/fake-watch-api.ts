@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fakeKubeconfig } from './fake-apiserver.js';
 
 interface Stored {
   resource: string;
@@ -172,18 +173,6 @@ export async function startFakeWatchApi(): Promise<FakeWatchApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  api.kubeconfig = `apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}
-users:
-- name: test
-  user: {token: test-token}
-contexts:
-- name: fake-context
-  context: {cluster: fake, user: test}
-current-context: fake-context
-`;
+  api.kubeconfig = fakeKubeconfig(api.url);
   return api;
 }
