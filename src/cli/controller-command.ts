@@ -3,6 +3,7 @@
  * fallbacks, as the chart sets them) become the API client, the policy source (reloaded on change),
  * the leader election, the ops server and the process lifecycle; `src/live/controller.ts` does the work.
  */
+import { randomUUID } from 'node:crypto';
 import { homedir, hostname } from 'node:os';
 import { delimiter } from 'node:path';
 import { Command, Option } from 'commander';
@@ -131,8 +132,10 @@ export async function startController(opts: ControllerCommandOptions, environmen
   });
   if (opts.leaderElect) {
     const log = logger.child({ component: 'leader-election' });
-    const identity = opts.identity ?? hostname();
-    elector = new LeaderElector(api, {
+    // Unique per process, as client-go makes it: a process that finds its own identity in the Lease renews it.
+    const identity = opts.identity ?? `${hostname()}_${randomUUID()}`;
+    // Its own client with a timeout under the renew deadline: a hung renewal must not hold the next attempt.
+    elector = new LeaderElector(apiClientFor(access.kc, { timeoutMs: 5000 }), {
       namespace: ownNamespace!,
       name: opts.leaseName,
       identity,
