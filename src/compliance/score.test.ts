@@ -84,3 +84,12 @@ t.test('a framework where nothing applies has no score, not 100 %', async (t) =>
   t.equal(mitre.compliance, undefined, 'no enabled policy maps to MITRE here');
   t.ok(mitre.controls.every((c) => c.status === 'not-covered'));
 });
+
+t.test('failing: false gives the same counts and scores without the failing lists', async (t) => {
+  const full = scoreCompliance({ objects: OBJECTS }, registry, enabled);
+  const lean = scoreCompliance({ objects: OBJECTS }, registry, enabled, { failing: false });
+  const strip = (s: typeof full) => s.frameworks.map((f) => ({ ...f, controls: f.controls.map(({ failing: _f, ...c }) => c) }));
+  t.same(strip(lean), strip(full));
+  t.ok(full.frameworks.some((f) => f.controls.some((c) => c.failing.length > 0)), 'the full summary lists failing resources');
+  t.notOk(lean.frameworks.some((f) => f.controls.some((c) => c.failing.length > 0)), 'the lean one none');
+});

@@ -69,8 +69,13 @@ export interface ComplianceSummary {
   frameworks: FrameworkScore[];
 }
 
-/** Scores a report. `enabled` are the ids of the policies the configuration enables. */
-export function scoreCompliance(report: Pick<Report, 'objects'>, registry: Pick<Registry, 'policies'>, enabled: ReadonlySet<string>): ComplianceSummary {
+/**
+ * Scores a report. `enabled` are the ids of the policies the configuration enables. `failing: false`
+ * leaves the lists of failing resources empty (the counts and scores are the same): a long-running
+ * reader that only exports scores must not build a list as long as the cluster every time.
+ */
+export function scoreCompliance(report: Pick<Report, 'objects'>, registry: Pick<Registry, 'policies'>, enabled: ReadonlySet<string>, options: { failing?: boolean } = {}): ComplianceSummary {
+  const listFailing = options.failing !== false;
   const controls = new Map<string, ControlScore>();
   for (const c of CONTROLS) {
     const policies = [...registry.policies.values()].filter((r) => enabled.has(r.policy.id) && r.policy.controls.includes(c.id));
@@ -91,7 +96,7 @@ export function scoreCompliance(report: Pick<Report, 'objects'>, registry: Pick<
       if (outcome === 'passed') c.passed++;
       else {
         c.failed++;
-        for (const f of o.findings) if (c.policies.includes(f.policyId)) c.failing.push({ ref: o.ref, policyId: f.policyId, message: f.message, path: f.path, remediation: f.remediation });
+        if (listFailing) for (const f of o.findings) if (c.policies.includes(f.policyId)) c.failing.push({ ref: o.ref, policyId: f.policyId, message: f.message, path: f.path, remediation: f.remediation });
       }
     }
   }

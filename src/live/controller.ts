@@ -365,7 +365,7 @@ export class PostureController {
     if (this.complianceCache !== undefined && now - this.complianceCache.at < 30_000) return this.complianceCache.value;
     const active = this.options.holder.current();
     if (active === undefined) return undefined;
-    const value = scoreCompliance({ objects: [...this.state.results()] }, active.set.registry, new Set(active.set.engine.enabled.map((e) => e.id)));
+    const value = scoreCompliance({ objects: [...this.state.results()] }, active.set.registry, new Set(active.set.engine.enabled.map((e) => e.id)), { failing: false });
     this.complianceCache = { at: now, value };
     return value;
   }
