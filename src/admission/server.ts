@@ -16,6 +16,7 @@ import type { Finding } from '../core/types.js';
 import { asRecord } from '../core/safe.js';
 import { addProbeRoutes, type Probes } from '../process/probes.js';
 import { objectResult } from '../results/build.js';
+import { boundedIds } from './log-fields.js';
 import type { ObjectResult } from '../results/model.js';
 import type { ActivePolicySet } from '../policy-set/policy-holder.js';
 import type { NamespaceLabelSource } from '../cluster/namespace-labels.js';
@@ -276,7 +277,7 @@ function timeoutOf(text: unknown): number {
 
 function addIds(entry: Record<string, unknown>, key: string, findings: readonly Finding[]): void {
   if (findings.length === 0) return;
-  entry[key] = findings.map((f) => (f.path !== '' ? `${f.policyId}@${f.path}` : f.policyId));
+  entry[key] = boundedIds(findings);
 }
 
 function round(ms: number): number {
