@@ -158,10 +158,11 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}${opts.path}`;
   let opsUrl: string | undefined;
   if (ops) {
-    await ops.listen({ host: opts.host ?? '0.0.0.0', port: opts.metricsPort! });
+    // The same address as the webhook: a development server on 127.0.0.1 must not expose its metrics on every interface.
+    await ops.listen({ host, port: opts.metricsPort! });
     lifecycle.onShutdown('ops server', () => ops.close());
     const oa = ops.server.address();
-    opsUrl = `http://${opts.host ?? '0.0.0.0'}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
+    opsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof oa === 'object' && oa ? oa.port : opts.metricsPort}`;
   }
   logger.info({ url, ops: opsUrl, clientCertificates: tls.ca !== undefined, mode: holder.current()?.set.engine.mode }, 'webhook listening');
   // Log lines are buffered (see logger.ts); whoever waits for this one should not wait for the next flush.

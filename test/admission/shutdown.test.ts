@@ -2,7 +2,7 @@ import t from 'tap';
 import { request as httpsRequest } from 'node:https';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWebhook, type ServeOptions } from '../../src/cli/serve-command.js';
 import { TEST_POLICIES, loadReview } from './fixtures/harness.js';
@@ -80,4 +80,23 @@ t.test('--metrics-port: probes and metrics on a separate plain-HTTP port, not on
     req.end();
   });
   t.equal(status, 404, 'not on the webhook port');
+});
+
+t.test('--metrics-port without --host follows the webhook\'s address (127.0.0.1 with the development certificate)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-ops-host-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { host: _host, ...noHost } = base(dir);
+  const running = await startWebhook({ ...noHost, metricsPort: 0 }, { inCluster: false });
+  t.teardown(() => running.shutdown('test'));
+  t.match(running.url, /^https:\/\/127\.0\.0\.1:/);
+  t.match(running.opsUrl, /^http:\/\/127\.0\.0\.1:\d+$/, 'the ops server says where it listens');
+  const port = new URL(running.opsUrl!).port;
+  t.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  // Once it listened on 0.0.0.0: reachable through every interface of the machine.
+  const external = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
+  t.ok(external !== undefined, 'this machine has a non-loopback IPv4 address to try');
+  if (external !== undefined) {
+    const error = await fetch(`http://${external.address}:${port}/healthz`).then(() => undefined, (e: Error & { cause?: { code?: string } }) => e.cause?.code);
+    t.equal(error, 'ECONNREFUSED', `not reachable on ${external.address}`);
+  }
 });
