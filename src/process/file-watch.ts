@@ -5,12 +5,19 @@
  * - fs.watch on the *directory* of each file (Kubernetes mounts Secrets and ConfigMaps as symlinks
  *   that are swapped atomically: `..data` -> `..2024_...`; a watch on the file itself follows the old
  *   inode and goes silent after the first rotation) and recursively on policy directories;
- * - a periodic fingerprint (size, mtime, inode of every file, symlinks followed) that catches what
- *   fs.watch misses (network filesystems, overlay quirks, events lost while a reload ran).
- * Events are debounced: an editor's save or a Secret swap is several events for one change.
+ * - a periodic fingerprint that catches what fs.watch misses (network filesystems, overlay quirks,
+ *   events lost while a reload ran).
+ * Either only *checks*: `onChange` runs when the fingerprint, a digest of the watched files' contents
+ * (symlinks followed), differs from the last one. A directory watch also reports every neighbour of
+ * a watched file: a log file written beside the configuration once rebuilt the policies 202 times in
+ * a few minutes; a touch or a rewrite with the same bytes changes nothing either.
+ * Events are debounced (an editor's save or a Secret swap is several events for one change), but
+ * never for longer than `maxDelayMs` after the first: a neighbour that changes every 100 ms once
+ * held a mode change off for 28 s.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
@@ -24,6 +31,8 @@ export interface WatchTargets {
 
 export interface WatchOptions {
   debounceMs?: number;
+  /** Longest wait after the first event of a burst before the check runs, however long the burst. */
+  maxDelayMs?: number;
   /** Period of the fingerprint check; 0 disables it. */
   intervalMs?: number;
   logger?: Logger;
@@ -36,13 +45,21 @@ export interface WatchHandle {
 const MAX_FILES = 5000;
 const MAX_DEPTH = 8;
 
-/** A string that changes when any watched file changes. Missing files are part of it (as missing). */
+/** Files larger than this are fingerprinted by their first bytes and size (no policy or certificate is). */
+const MAX_DIGEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A digest that changes when the content of any watched file changes. Missing files are part of it
+ * (as missing). Contents, not stat data: a touch, a rewrite with the same bytes or a Secret swap to
+ * the same data is no change.
+ */
 export async function fingerprint(targets: WatchTargets): Promise<string> {
   const parts: string[] = [];
   const add = async (file: string): Promise<void> => {
     try {
-      const s = await stat(file);
-      parts.push(`${file}:${s.size}:${s.mtimeMs}:${s.ino}`);
+      const bytes = await readFile(file);
+      const h = createHash('sha256').update(bytes.length > MAX_DIGEST_BYTES ? bytes.subarray(0, MAX_DIGEST_BYTES) : bytes);
+      parts.push(`${file}:${bytes.length}:${h.digest('hex')}`);
     } catch {
       parts.push(`${file}:missing`);
     }
@@ -68,15 +85,17 @@ export async function fingerprint(targets: WatchTargets): Promise<string> {
     };
     await walk(d, 0);
   }
-  return parts.join('\n');
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
 /**
- * Calls `onChange` (debounced) when a target changes. `onChange` may be async; calls never overlap,
- * and a change seen during a call schedules one more call after it.
+ * Calls `onChange` when the content of a target changes (checked after debounced events and on the
+ * interval). `onChange` may be async; calls never overlap, and an event seen during a call schedules
+ * one more check after it.
  */
 export function watchTargets(targets: WatchTargets, onChange: (trigger: 'watch' | 'poll') => Promise<void> | void, options: WatchOptions = {}): WatchHandle {
   const debounceMs = options.debounceMs ?? 300;
+  const maxDelayMs = Math.max(debounceMs, options.maxDelayMs ?? 2000);
   const intervalMs = options.intervalMs ?? 10_000;
   const watchers: FSWatcher[] = [];
   let closed = false;
@@ -84,6 +103,10 @@ export function watchTargets(targets: WatchTargets, onChange: (trigger: 'watch' 
   let running = false;
   let pending: 'watch' | 'poll' | undefined;
   let last: string | undefined;
+  /** When the first event of the burst being debounced arrived. */
+  let burstStart: number | undefined;
+  /** An event came before the baseline fingerprint was known: the next check reloads whatever it finds. */
+  let eventBeforeBaseline = false;
 
   const run = async (trigger: 'watch' | 'poll'): Promise<void> => {
     if (closed) return;
@@ -92,9 +115,14 @@ export function watchTargets(targets: WatchTargets, onChange: (trigger: 'watch' 
       return;
     }
     running = true;
+    burstStart = undefined;
     try {
-      last = await fingerprint(targets);
-      await onChange(trigger);
+      const fp = await fingerprint(targets);
+      // Before the first fingerprint is known a change cannot be told from none: reload to be safe.
+      const changed = last === undefined || fp !== last || eventBeforeBaseline;
+      eventBeforeBaseline = false;
+      last = fp;
+      if (changed && !closed) await onChange(trigger);
     } catch (err) {
       options.logger?.error({ err: errorMessage(err) }, 'reload handler failed');
     } finally {
@@ -108,8 +136,11 @@ export function watchTargets(targets: WatchTargets, onChange: (trigger: 'watch' 
   };
   const schedule = (trigger: 'watch' | 'poll'): void => {
     if (closed) return;
+    const now = Date.now();
+    burstStart ??= now;
+    if (last === undefined) eventBeforeBaseline = true;
     clearTimeout(timer);
-    timer = setTimeout(() => void run(trigger), debounceMs);
+    timer = setTimeout(() => void run(trigger), Math.max(0, Math.min(debounceMs, burstStart + maxDelayMs - now)));
     timer.unref();
   };
 
@@ -125,17 +156,16 @@ export function watchTargets(targets: WatchTargets, onChange: (trigger: 'watch' 
   for (const d of new Set(targets.files.map((f) => dirname(f)))) watchDir(d, false);
   for (const d of targets.dirs) watchDir(d, true);
 
+  // The contents as they are now (the caller has just loaded them): the baseline for every check.
+  void fingerprint(targets).then((fp) => {
+    last ??= fp;
+  });
   let poller: NodeJS.Timeout | undefined;
   if (intervalMs > 0) {
-    void fingerprint(targets).then((fp) => {
-      last ??= fp;
-    });
+    // The check itself compares contents: a poll that finds nothing new calls nothing.
     poller = setInterval(() => {
-      if (running || closed) return;
-      void fingerprint(targets).then((fp) => {
-        if (last !== undefined && fp !== last && !closed) schedule('poll');
-        last ??= fp;
-      });
+      if (running || closed || last === undefined) return;
+      void run('poll');
     }, intervalMs);
     poller.unref();
   }
