@@ -30,6 +30,9 @@ export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 export const MAX_WEBHOOK_TIMEOUT_MS = 30_000;
 /** Above the apiserver's 90 s idle keep-alive, so the server never closes a connection the client is about to reuse. */
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/** Connections that never send a request, and the headers of one that does: see docs/webhook.md. */
+export const FIRST_REQUEST_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface Clock {
   /** Milliseconds on a monotonic clock. */
@@ -61,6 +64,13 @@ export interface ServerOptions {
   probes?: boolean;
   keepAliveTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * A connection that has sent no request this long after it opened (TLS handshake included) is
+   * closed. Default 10 s: the apiserver opens a connection to send a review at once.
+   */
+  firstRequestTimeoutMs?: number;
+  /** Time for the request headers once a request started. Default 10 s (never above the request timeout). */
+  headersTimeoutMs?: number;
 }
 
 const monotonic: Clock = { now: () => performance.now() };
@@ -90,7 +100,7 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
   const path = options.path ?? '/validate';
   const clock = deps.clock ?? monotonic;
   const app = Fastify({
-    ...(options.https ? { https: { minVersion: 'TLSv1.2', ...options.https } } : {}),
+    ...(options.https ? { https: { minVersion: 'TLSv1.2', handshakeTimeout: options.firstRequestTimeoutMs ?? FIRST_REQUEST_TIMEOUT_MS, ...options.https } } : {}),
     loggerInstance: deps.logger.child({ component: 'http' }),
     // Fastify's request logging is off: each review logs one line of its own, without bodies.
     logController: new LogController({ disableRequestLogging: true }),
@@ -105,7 +115,8 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
   }) as unknown as FastifyInstance;
   // Headers must arrive well within the request timeout (slow-loris), and under Node's rule headersTimeout <= requestTimeout.
   const raw = app.server as { headersTimeout?: number };
-  raw.headersTimeout = Math.min(30_000, options.requestTimeoutMs ?? 60_000);
+  raw.headersTimeout = Math.min(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, options.requestTimeoutMs ?? 60_000);
+  closeSilentConnections(app.server, options.firstRequestTimeoutMs ?? FIRST_REQUEST_TIMEOUT_MS, options.https !== undefined);
 
   // The apiserver sends application/json; anything else is still read as JSON, so a wrong or
   // missing content type is answered as a malformed review (400) rather than 415.
@@ -278,6 +289,25 @@ function timeoutOf(text: unknown): number {
 function addIds(entry: Record<string, unknown>, key: string, findings: readonly Finding[]): void {
   if (findings.length === 0) return;
   entry[key] = boundedIds(findings);
+}
+
+/**
+ * Node's headers and request timeouts only start with a request's first byte, so a connection that
+ * opens and says nothing stays open for ever (five such were still open after 200 s), each holding a
+ * socket and TLS state. Until its first request arrives a connection gets an inactivity timeout;
+ * Node's own socket timeout handler destroys it. Once a request has been served, Node's keep-alive
+ * handling sets the socket's timeout itself (keep-alive 120 s, above the apiserver's 90 s idle reuse).
+ */
+function closeSilentConnections(server: import('node:http').Server, timeoutMs: number, tls: boolean): void {
+  if (timeoutMs <= 0) return;
+  server.on(tls ? 'secureConnection' : 'connection', (socket: import('node:net').Socket) => {
+    socket.setTimeout(timeoutMs);
+  });
+  // A request has come: from here the request timeout (body) and the review's deadline govern, and
+  // a slow policy must not have the socket cut under its answer.
+  server.on('request', (req: import('node:http').IncomingMessage) => {
+    if (req.socket.timeout === timeoutMs) req.socket.setTimeout(0);
+  });
 }
 
 function round(ms: number): number {
