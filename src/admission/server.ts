@@ -151,7 +151,8 @@ export function buildServer(deps: ServerDeps, options: ServerOptions = {}): Fast
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.malformed('KP_ERR_REVIEW_TOO_LARGE');
       request.log.warn({ code: err.code, url: request.routeOptions.url }, 'request body too large');
-      return sendError(reply, 413, 'KP_ERR_REVIEW_TOO_LARGE', `request body is larger than the limit of ${bodyLimit} bytes`);
+      const send = (): FastifyReply => sendError(reply, 413, 'KP_ERR_REVIEW_TOO_LARGE', `request body is larger than the limit of ${bodyLimit} bytes`);
+      return drainBody(request.raw, bodyLimit * DRAIN_FACTOR, reply).then(send);
     }
     if (status >= 400 && status < 500) {
       deps.metrics.malformed('KP_ERR_REVIEW_MALFORMED');
@@ -289,6 +290,43 @@ function timeoutOf(text: unknown): number {
 function addIds(entry: Record<string, unknown>, key: string, findings: readonly Finding[]): void {
   if (findings.length === 0) return;
   entry[key] = boundedIds(findings);
+}
+
+/** How much of an oversized body (in multiples of the limit) is read and discarded before the 413. */
+const DRAIN_FACTOR = 4;
+
+/**
+ * Fastify refuses a body whose Content-Length is over the limit before reading it; answering then
+ * and closing the socket meets a client still writing its body, which sees EPIPE or an SSL EOF
+ * (Python's http.client) instead of the 413. So the rest of the body is read and thrown away, up to
+ * a bound; a body larger still gets the 413 with `Connection: close`. Memory stays flat (chunks are
+ * dropped as they come), and the request timeout still bounds the time.
+ */
+function drainBody(raw: import('node:http').IncomingMessage, maxBytes: number, reply: FastifyReply): Promise<void> {
+  return new Promise((resolve) => {
+    if (raw.complete || raw.destroyed || raw.readableEnded) return resolve();
+    let read = 0;
+    const done = (): void => {
+      raw.off('data', onData);
+      raw.off('end', done);
+      raw.off('error', done);
+      raw.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      read += chunk.length;
+      if (read > maxBytes) {
+        reply.header('connection', 'close');
+        raw.pause();
+        done();
+      }
+    };
+    raw.on('data', onData);
+    raw.once('end', done);
+    raw.once('error', done);
+    raw.once('close', done);
+    raw.resume();
+  });
 }
 
 /**
