@@ -42,6 +42,7 @@ export interface ServeOptions {
   podNamespace?: string;
   serviceAccount?: string;
   bodyLimit: number;
+  maxBodyBytesInFlight?: number;
   shutdownGrace: number;
   reloadInterval: number;
 }
@@ -82,6 +83,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--pod-namespace <ns>', "the webhook's own namespace, never blocked").env('POD_NAMESPACE'))
     .addOption(new Option('--service-account <name>', "the webhook's own service account name, never blocked").env('POD_SERVICE_ACCOUNT'))
     .addOption(new Option('--body-limit <bytes>', 'largest accepted review').default(DEFAULT_BODY_LIMIT).argParser(intIn('--body-limit', 7 * 1024 * 1024, 64 * 1024 * 1024)).env('KP_BODY_LIMIT'))
+    .addOption(new Option('--max-body-bytes-in-flight <bytes>', 'review bytes received or evaluated at once; more is answered 503 KP_ERR_SERVER_BUSY (default: a fifth of the V8 heap limit, at least --body-limit)').argParser(intIn('--max-body-bytes-in-flight', 1024 * 1024, 4 * 1024 * 1024 * 1024)).env('KP_MAX_BODY_BYTES_IN_FLIGHT'))
     .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time for in-flight reviews before exiting').default(20).argParser(intIn('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
     .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for changed configuration, policies and certificates (0: file events only)').default(10).argParser(intIn('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
     .action(async (opts: ServeOptions) => {
@@ -147,7 +149,7 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
   const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state };
   const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
-  const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined });
+  const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined, ...(opts.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: opts.maxBodyBytesInFlight } : {}) });
   const ops = opts.metricsPort !== undefined ? buildOpsServer(webhookProbes(deps), logger) : undefined;
 
   const host = opts.host ?? (devCert ? '127.0.0.1' : '0.0.0.0');

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   KP_ERR_REVIEW_DEADLINE: "The review's deadline (the apiserver's ?timeout=) passed before it could be evaluated; the apiserver no longer waits for the answer.",
   KP_ERR_SERVER_NOT_READY: 'The webhook has no policy set loaded yet and cannot evaluate reviews.',
   KP_ERR_SERVER_INTERNAL: 'An unexpected fault in the webhook itself; the details are in its log.',
+  KP_ERR_SERVER_BUSY: 'The request bodies the webhook is already receiving or evaluating fill its memory budget; this review was refused without being read.',
   KP_ERR_HTTP_NOT_FOUND: 'No route for this method and path (reviews go to POST /validate or the configured path).',
   KP_ERR_TLS: 'The TLS certificate or key could not be loaded.',
   KP_ERR_INPUT_PARSE: 'A manifest file could not be parsed.',
