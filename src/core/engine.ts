@@ -85,6 +85,10 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
       if (object === null || typeof object !== 'object') continue;
       call = () => policy.check(object as never, ctx);
     }
+    // A policy that reads data the adapter was not given is not run, and leaves no outcome: it did not
+    // pass. Adapters say once per run which policies were not run and why (`policiesLackingData`),
+    // rather than every object carrying the same note.
+    if (policy.requires !== undefined && input.vulnerabilities === undefined && policy.requires.includes('vulnerabilities')) continue;
     if (entry.policy.exemptions !== undefined) {
       const reason = exemptionReason(entry.policy.exemptions, input);
       if (reason !== undefined) {
@@ -141,4 +145,18 @@ export function errorFinding(entry: PlanEntry, reason: 'error' | 'timeout', erro
     remediation: 'This is a fault in the policy, not in the object: report it to the policy owner.',
     controls: p.controls,
   };
+}
+
+/** Why a policy that needs image scan results did not run. */
+export const NO_VULNERABILITY_DATA = 'no image vulnerability results were given (scan --vulnerabilities FILE, or Trivy Operator reports in the cluster)';
+
+/** The enabled policies that an evaluation without vulnerability results does not run. */
+export function policiesLackingData(config: EngineConfig, hasVulnerabilities: boolean): string[] {
+  if (hasVulnerabilities) return [];
+  const out: string[] = [];
+  for (const { id } of config.enabled) {
+    const p = config.policies.get(id)?.registered.policy;
+    if (p?.requires?.includes('vulnerabilities')) out.push(id);
+  }
+  return out;
 }

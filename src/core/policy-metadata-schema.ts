@@ -14,6 +14,7 @@ export const metadataProperties = {
   recommended: action,
   parameters: { type: 'object', required: ['type'], properties: { type: { const: 'object' } } },
   onError: { enum: ['closed', 'open'] },
+  requires: { type: 'array', items: { enum: ['vulnerabilities'] }, uniqueItems: true },
   pss: {
     type: 'object',
     additionalProperties: false,

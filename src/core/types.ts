@@ -3,6 +3,7 @@ import type { PathSegment } from './path.js';
 import type { PodSubject } from './subjects/pod.js';
 import type { GroupKind } from './kinds.js';
 import type { ClusterView, ObjectId } from './view/types.js';
+import type { VulnerabilityLookup } from './vulnerabilities.js';
 
 export type Action = 'deny' | 'warn' | 'audit';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit'];
@@ -43,6 +44,11 @@ export interface EvaluationInput {
   namespaceLabels?: Record<string, string>;
   userInfo?: UserInfo;
   dryRun?: boolean;
+  /**
+   * Image scan results the adapter was given (`scan --vulnerabilities`, Trivy Operator reports).
+   * Absent means none were given: policies that need them are skipped, never passed.
+   */
+  vulnerabilities?: VulnerabilityLookup;
 }
 
 /** What a check returns for each problem it finds. */
@@ -99,6 +105,11 @@ export interface PolicyMetadata {
   pss?: PssInfo;
   /** What happens when the check throws or times out: `closed` denies, `open` allows with a warning. */
   onError?: 'closed' | 'open';
+  /**
+   * Data beyond the object that the check reads. `vulnerabilities`: image scan results; without them
+   * the policy is not run and its outcome is `skip` ("not examined"), never `pass`.
+   */
+  requires?: 'vulnerabilities'[];
   /**
    * Called once per configuration with the resolved parameters, before any request: compile what can be
    * compiled, and throw to reject parameters the schema cannot express as invalid.
