@@ -67,3 +67,10 @@ export type {
   ClusterView, ObjectId, ReadonlyLabels, NamespaceSummary, NetworkPolicySummary, WorkloadSummary, ServiceAccountSummary, RoleSummary, BindingSummary,
   SubjectRef, RuleSource, EffectiveGrant, GrantQuery, PolicyType,
 } from './core/view/index.js';
+
+/**
+ * Image vulnerability results (for policies with `requires: ['vulnerabilities']`): `ctx.input.vulnerabilities.find(image, imageID)`
+ * gives the scan summary of a container's image (counts by severity, the critical and high vulnerabilities with their fixes).
+ */
+export { VULNERABILITY_RANK, VULNERABILITY_SEVERITIES, worstFirst, digestOf } from './core/vulnerabilities.js';
+export type { VulnerabilitySeverity, ImageVulnerability, ImageScanSummary, VulnerabilityLookup } from './core/vulnerabilities.js';
