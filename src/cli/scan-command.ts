@@ -6,7 +6,7 @@ import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
-import { checkReportOptions, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
+import { checkReportOptions, defaultSarifRoot, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -24,8 +24,9 @@ export function registerScanCommand(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace for objects that name none')
     .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
+    .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean }) => {
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string }) => {
       try {
         checkReportOptions(opts);
         const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
@@ -40,7 +41,7 @@ export function registerScanCommand(program: Command): void {
         // Input problems reach the person at the terminal whatever format stdout carries.
         for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set));
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { sarifRoot: opts.sarifRoot ?? defaultSarifRoot() }));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

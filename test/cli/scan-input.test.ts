@@ -119,3 +119,44 @@ t.test('a file named on the command line is read whatever its name; extensions f
   t.ok(names.includes('upper'), 'UPPER.YAML is found by the directory walk (extensions are case-insensitive)');
   t.notOk(names.includes('rendered'), 'rendered.txt is not picked up by a directory walk');
 });
+
+t.test('input problems reach stderr and every format: SARIF notifications, JUnit errored cases, JSON errors', async (t) => {
+  const bad = join(IN, 'not-objects.yaml');
+  const good = join(IN, 'typed-lists.yaml');
+  const sarif = await run([good, bad, '-o', 'sarif']);
+  t.equal(sarif.code, 2);
+  t.match(sarif.stderr, /not-objects\.yaml:6: not a Kubernetes object/, 'stderr names the problem whatever -o is');
+  type Sarif = { runs: { originalUriBaseIds?: Record<string, { uri: string }>; invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: string; message: { text: string }; descriptor: { id: string }; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } } }[] }[] }[]; results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] }[] };
+  const run0 = (JSON.parse(sarif.stdout) as Sarif).runs[0]!;
+  t.equal(run0.invocations[0]?.executionSuccessful, false);
+  const notes = run0.invocations[0]?.toolExecutionNotifications ?? [];
+  t.same(notes.map((n) => [n.level, n.descriptor.id, n.locations[0]?.physicalLocation.artifactLocation.uri, n.locations[0]?.physicalLocation.region?.startLine]), [
+    ['error', 'KP_ERR_INPUT_NOT_OBJECT', 'test/fixtures/scan-input/not-objects.yaml', 6],
+    ['error', 'KP_ERR_INPUT_NOT_OBJECT', 'test/fixtures/scan-input/not-objects.yaml', 9],
+  ]);
+  // Paths are relative to the git work tree (the default --sarif-root), so code scanning places them.
+  t.equal(run0.originalUriBaseIds?.SRCROOT?.uri, `${new URL(`file://${process.cwd()}/`).href}`);
+  t.same(run0.results[0]?.locations[0]?.physicalLocation.artifactLocation, { uri: 'test/fixtures/scan-input/typed-lists.yaml', uriBaseId: 'SRCROOT' });
+  const rooted = JSON.parse((await run([good, '-o', 'sarif', '--sarif-root', IN])).stdout) as Sarif;
+  t.same(rooted.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation, { uri: 'typed-lists.yaml', uriBaseId: 'SRCROOT' });
+  t.equal(rooted.runs[0]?.invocations[0]?.executionSuccessful, true);
+
+  const { XMLParser } = await import('fast-xml-parser');
+  const junit = await run([good, bad, '-o', 'junit']);
+  t.equal(junit.code, 2);
+  t.match(junit.stderr, /not-objects\.yaml:9: not a Kubernetes object/);
+  type Suite = { '@_name': string; '@_tests': string; '@_errors': string; testcase: { '@_name': string; error?: { '@_type': string } }[] };
+  const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(junit.stdout) as { testsuites: { '@_tests': string; '@_errors': string; testsuite: Suite[] } };
+  const suites = xml.testsuites.testsuite;
+  const cases = suites.flatMap((s) => s.testcase);
+  t.equal(Number(xml.testsuites['@_tests']), cases.length, 'tests counts every case, errored ones too');
+  t.equal(Number(xml.testsuites['@_tests']), suites.reduce((a, s) => a + Number(s['@_tests']), 0), 'the total is the sum of the suites');
+  t.equal(Number(xml.testsuites['@_errors']), cases.filter((c) => c.error).length, 'errors counts the errored cases');
+  const input = suites.find((s) => s['@_name'] === 'input');
+  t.same(input?.testcase.map((c) => [c['@_name'], c.error?.['@_type']]), [[`${bad}:6`, 'KP_ERR_INPUT_NOT_OBJECT'], [`${bad}:9`, 'KP_ERR_INPUT_NOT_OBJECT']]);
+
+  const j = await run([bad, '-o', 'json']);
+  t.equal(j.code, 2);
+  t.match(j.stderr, /not-objects\.yaml:6/);
+  t.equal(json(j).errors.length, 2);
+});
