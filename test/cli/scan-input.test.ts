@@ -160,3 +160,13 @@ t.test('input problems reach stderr and every format: SARIF notifications, JUnit
   t.match(j.stderr, /not-objects\.yaml:6/);
   t.equal(json(j).errors.length, 2);
 });
+
+t.test('a removed API version is reported, and the pod template is still judged as the kind it became', async (t) => {
+  const r = await run([join(IN, 'removed-api-daemonset.yaml'), '-o', 'json'], undefined, ['--import', 'tsx', 'src/cli/main.ts', 'scan']);
+  t.equal(r.code, 1, 'the privileged, hostNetwork DaemonSet is denied');
+  const findings = json(r).objects[0]?.findings ?? [];
+  const removed = findings.find((f) => f.policyId === 'api-removed-versions') as { message?: string; action?: string } | undefined;
+  t.match(removed, { action: 'warn', message: 'extensions/v1beta1 DaemonSet is no longer served since Kubernetes 1.16 (deprecated in 1.9); use apps/v1' });
+  t.ok(findings.some((f) => f.policyId === 'pss-privileged' && f.path === 'spec.template.spec.containers[0].securityContext.privileged'));
+  t.ok(findings.some((f) => f.policyId === 'pss-host-namespaces' && f.path === 'spec.template.spec.hostNetwork'));
+});
