@@ -29,7 +29,32 @@ export function parseConfig(text: string, file = '<config>'): FileConfig {
     const problems = (validate.errors ?? []).map((e) => toProblem(e, doc, lineCounter, file));
     throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${file}: ${problems.length} configuration problem(s)`, problems);
   }
-  return data as unknown as FileConfig;
+  const config = data as unknown as FileConfig;
+  sources.set(config, { file, lineOf: (path) => lineOfPath(doc, path.split('.'), lineCounter) });
+  return config;
+}
+
+/**
+ * Where a parsed configuration came from, so that problems found later (an unknown policy id or
+ * profile, parameters a policy rejects; they need the library) still name the file and line.
+ */
+export interface ConfigSource {
+  file: string;
+  /** The line of a dotted key path (`policies.my-policy.parameters`), or of its nearest existing parent. */
+  lineOf(path: string): number;
+}
+
+const sources = new WeakMap<object, ConfigSource>();
+
+export function configSourceOf(config: object): ConfigSource | undefined {
+  return sources.get(config);
+}
+
+/** A copy of a configuration (with overrides) keeps the source of the one it was made from. */
+export function keepConfigSource<T extends object>(copy: T, original: object): T {
+  const source = sources.get(original);
+  if (source !== undefined) sources.set(copy, source);
+  return copy;
 }
 
 export async function loadConfigFile(file: string): Promise<FileConfig> {

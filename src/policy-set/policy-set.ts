@@ -3,7 +3,7 @@ import { resolveEngineConfig, type EngineConfig, type ExemptionSet } from '../co
 import { KubePostureError, type Problem } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
 import type { Mode } from '../core/types.js';
-import type { FileConfig } from '../config/load-config.js';
+import { configSourceOf, type FileConfig } from '../config/load-config.js';
 import { loadLibrary } from '../loader/load-policies.js';
 
 /** Everything evaluation needs, built from one configuration and frozen. */
@@ -40,7 +40,13 @@ export async function buildPolicySet(fileConfig: FileConfig, options: PolicySetO
   }
   const effective = { ...fileConfig, ...(options.profile ? { profile: options.profile } : {}), ...(options.mode ? { mode: options.mode } : {}) };
   const { config, problems } = resolveEngineConfig(effective, registry, options.ownExemptions ? { ownExemptions: options.ownExemptions } : {});
-  if (!config) throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  if (!config) {
+    const source = configSourceOf(fileConfig);
+    // A problem about a key the file sets points at its line; one about a flag (--profile) has none in the file.
+    const fromFlag = (path: string | undefined) => (path === 'profile' && options.profile !== undefined) || (path === 'mode' && options.mode !== undefined);
+    const placed = problems.map((p) => (source !== undefined && p.file === undefined && p.path !== undefined && !fromFlag(p.path) ? { ...p, file: source.file, line: source.lineOf(p.path) } : p));
+    throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, placed);
+  }
   return { registry, engine: config, fileConfig: effective, skipped: loadProblems };
 }
 

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { defaultConfig, loadConfigFile, type FileConfig } from '../config/load-config.js';
+import { defaultConfig, keepConfigSource, loadConfigFile, type FileConfig } from '../config/load-config.js';
 import { KubePostureError } from '../core/errors.js';
 import type { ExemptionSet } from '../core/engine-config.js';
 import type { Mode } from '../core/types.js';
@@ -46,7 +46,7 @@ export async function openPolicySource(options: PolicySourceOptions): Promise<Po
     const fc: FileConfig = configFile ? await loadConfigFile(configFile) : defaultConfig();
     const base = configBaseDir(configFile);
     const dirs = [...new Set([...fc.policyDirectories.map((d) => resolve(base, d)), ...cliDirs])];
-    const set = await buildPolicySet({ ...fc, policyDirectories: dirs }, {
+    const set = await buildPolicySet(keepConfigSource({ ...fc, policyDirectories: dirs }, fc), {
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.ownExemptions ? { ownExemptions: options.ownExemptions } : {}),
@@ -56,7 +56,7 @@ export async function openPolicySource(options: PolicySourceOptions): Promise<Po
     return set;
   };
   const first = await reloadPolicies(load, holder, options.logger, 'start');
-  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', (first.problems ?? []).map((message) => ({ code: 'KP_ERR_CONFIG_INVALID' as const, message })));
+  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', first.details ?? []);
   return {
     holder,
     watch: ({ intervalMs, onResult }) => startConfigReloader({ ...(configFile ? { configFile } : {}), load, holder, logger: options.logger, intervalMs, ...(onResult ? { onResult } : {}) }),
