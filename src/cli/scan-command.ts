@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
-import { buildPolicySet, configBaseDir } from '../policy-set/policy-set.js';
+import { buildPolicySet, configBaseDir, policySetFromConfig } from '../policy-set/policy-set.js';
 import { guardedRunner } from '../guard/guard.js';
 import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
@@ -29,9 +29,10 @@ export function registerScanCommand(program: Command): void {
     .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string }) => {
       try {
         checkReportOptions(opts);
-        const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
-        if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
-        const set = await buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
+        const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
+          if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
+          return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
+        });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
         // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.

@@ -75,3 +75,17 @@ t.test('serve with a bad configuration: exit 2, every problem once with its line
   t.match(u.stderr, `${unknown}:2: policies.no-such-policy: unknown policy "no-such-policy"`);
   t.match(u.stderr, `${unknown}:3: policies.disallow-latest-tag.parameters: this policy takes no parameters`);
 });
+
+t.test('every configuration problem in one pass, each with its line: schema problems and unknown policies together', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-usage-'));
+  const config = join(dir, 'mixed.yaml');
+  await writeFile(config, 'mode: block\nprofiel: x\npolicies:\n  no-such-policy: { action: deny }\n  pss-privileged: { action: nope }\n');
+  for (const args of [['scan', '--config', config, config], ['serve', '--config', config, '--port', '0', '--cluster-context', 'off', '--dev-cert-dir', dir]]) {
+    const r = await kp(...args);
+    t.equal(r.code, 2, `${args[0]}: exit 2`);
+    t.match(r.stderr, `${config}:1: mode: must be one of`, args.join(' '));
+    t.match(r.stderr, `${config}:2: profiel: unknown key "profiel"`, args.join(' '));
+    t.match(r.stderr, `${config}:5: policies.pss-privileged.action: must be one of`, args.join(' '));
+    t.match(r.stderr, `${config}:4: policies.no-such-policy: unknown policy "no-such-policy"`, args.join(' '));
+  }
+});
