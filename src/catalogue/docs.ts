@@ -8,7 +8,7 @@ import { relative, sep } from 'node:path';
 import type { Registry } from '../core/registry.js';
 import type { RegisteredPolicy } from '../core/types.js';
 import { isRecord } from '../core/safe.js';
-import { kindKey } from '../core/kinds.js';
+import { isAnyKind, kindKey } from '../core/kinds.js';
 import { buildCatalogue, compareStrings, lookupControl, type Catalogue, type CatalogueEntry } from './controls.js';
 
 export const POLICIES_DOC = 'docs/policies.md';
@@ -76,7 +76,7 @@ function renderPolicy(r: RegisteredPolicy, repoRoot: string): string[] {
   const out: string[] = [`### ${p.id}`, '', `**${p.title}**`, '', p.description.trim(), ''];
   const appliesTo = p.target === 'pod' ? 'Pods and the pod templates of workloads'
     : p.target === 'cluster' ? `the cluster view (scan and audit, never admission): ${r.viewKinds.map((k) => code(kindKey(k))).join(', ')}`
-    : r.kinds.map((k) => code(kindKey(k))).join(', ');
+    : r.kinds.some(isAnyKind) ? 'objects of every kind' : r.kinds.map((k) => code(kindKey(k))).join(', ');
   const operations = p.target === 'cluster' ? '—' : r.operations.join(', ');
   out.push('| Severity | Default action | Recommended profile | Applies to | Operations | Format |', '|---|---|---|---|---|---|');
   out.push(`| ${p.severity} | ${p.defaultAction} | ${p.recommended ?? 'not included'} | ${cell(appliesTo)} | ${operations} | ${r.source.format === 'schema' ? 'declarative (JSON Schema)' : 'TypeScript'} |`, '');

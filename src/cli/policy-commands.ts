@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
 import { loadLibrary } from '../loader/load-policies.js';
 import { formatProblem } from '../core/errors.js';
 import { runAllFixtures } from '../testing/fixtures.js';
@@ -16,8 +17,9 @@ export function registerPolicyCommands(program: Command): void {
     .description('list the policies of the built-in library and the given directories')
     .option('-d, --dir <dir>', 'user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')
-    .option('-o, --output <format>', 'table or json', 'table')
+    .addOption(new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table'))
     .action(async (opts: { dir?: string[]; builtin: boolean; output: string }) => {
+      await requireDirectories(opts.dir ?? []);
       const { registry, problems } = await loadLibrary({ ...(opts.builtin ? {} : { builtinDir: false }), userDirs: opts.dir ?? [] });
       for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
       const rows = [...registry.policies.values()].map(({ policy, source }) => ({ id: policy.id, category: policy.category, severity: policy.severity, action: policy.defaultAction, format: source.format, origin: source.origin, title: policy.title }));
@@ -31,6 +33,7 @@ export function registerPolicyCommands(program: Command): void {
     .description("run every policy's pass and fail fixtures; exit 1 on any failure")
     .argument('[dirs...]', 'policy directories (default: the built-in library)')
     .action(async (dirs: string[]) => {
+      await requireDirectories(dirs);
       const { registry, problems } = await loadLibrary(dirs.length > 0 ? { builtinDir: false, userDirs: dirs } : {});
       for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
       const { results, problems: fixtureProblems } = await runAllFixtures(buildRegistry([...registry.policies.values()]).registry, guardedRunner({ timeoutMs: 1000 }));
@@ -50,14 +53,12 @@ export function registerPolicyCommands(program: Command): void {
     .description('scaffold a policy folder with an example check and passing fixtures')
     .argument('<category/id>', 'for example workload/no-host-aliases')
     .option('-d, --dir <dir>', 'policy directory to create it in', 'policies')
-    .option('-f, --format <format>', 'ts or yaml', 'ts')
-    .option('-t, --target <target>', 'pod (Pods and every workload template) or object', 'pod')
+    .addOption(new Option('-f, --format <format>', 'ts or yaml').choices(['ts', 'yaml']).default('ts'))
+    .addOption(new Option('-t, --target <target>', 'pod (Pods and every workload template) or object').choices(['pod', 'object']).default('pod'))
     .option('--sdk <import>', 'import path of the policy helpers', 'kube-posture/policy')
     .action(async (ref: string, opts: { dir: string; format: string; target: string; sdk: string }) => {
       const [category, id, ...rest] = ref.split('/');
-      if (!category || !id || rest.length > 0) throw new Error('expected <category>/<id>');
-      if (!['ts', 'yaml'].includes(opts.format)) throw new Error('--format must be ts or yaml');
-      if (!['pod', 'object'].includes(opts.target)) throw new Error('--target must be pod or object');
+      if (!category || !id || rest.length > 0) throw new Error(`policies new: expected <category>/<id> (for example workload/no-host-aliases), got ${JSON.stringify(ref)}`);
       try {
         const files = await scaffoldPolicy({ dir: opts.dir, category, id, format: opts.format as 'ts' | 'yaml', target: opts.target as 'pod' | 'object', sdkImport: opts.sdk });
         for (const f of files) process.stdout.write(`created ${f}\n`);
@@ -67,4 +68,13 @@ export function registerPolicyCommands(program: Command): void {
         process.exitCode = 2;
       }
     });
+}
+
+/** A directory named on the command line that is not there is a usage error (exit 2), not "0 passed". */
+async function requireDirectories(dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) {
+    const s = await stat(d).catch(() => undefined);
+    if (s === undefined) throw new Error(`policy directory ${d} does not exist`);
+    if (!s.isDirectory()) throw new Error(`${d} is not a directory`);
+  }
 }

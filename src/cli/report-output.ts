@@ -1,5 +1,6 @@
 /** What `scan` and `audit` share when they print a report: formats, exit codes, the tool version. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { scoreCompliance } from '../compliance/score.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
@@ -32,12 +33,12 @@ export function packageVersion(): string {
   return '0.0.0';
 }
 
-export function renderReport(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>): string {
+export function renderReport(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>, options: { sarifRoot?: string } = {}): string {
   switch (format) {
     case 'json':
       return renderJson(report, complianceOf(report, set));
     case 'sarif':
-      return renderSarif(report, set.registry, packageVersion());
+      return renderSarif(report, set.registry, packageVersion(), options.sarifRoot !== undefined ? { root: options.sarifRoot } : {});
     case 'junit':
       return renderJunit(report);
     default:
@@ -63,6 +64,17 @@ export function reportExitCode(report: Report, failOn: string): number {
   if (report.problems.length > 0) return REPORT_EXIT.error;
   const hit = failOn === 'never' ? false : failOn === 'warn' ? report.summary.findings.deny + report.summary.findings.warn > 0 : report.summary.denied > 0;
   return hit ? REPORT_EXIT.findings : REPORT_EXIT.ok;
+}
+
+/** The default `--sarif-root`: the git work tree the current directory is in, else the current directory. */
+export function defaultSarifRoot(cwd = process.cwd()): string {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(cwd);
+    dir = up;
+  }
 }
 
 /** Standard output, or a file (`--output-file`), written whole. */

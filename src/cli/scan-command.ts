@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
-import { buildPolicySet, configBaseDir } from '../policy-set/policy-set.js';
+import { buildPolicySet, configBaseDir, policySetFromConfig } from '../policy-set/policy-set.js';
 import { guardedRunner } from '../guard/guard.js';
 import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
-import { checkReportOptions, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
+import { checkReportOptions, defaultSarifRoot, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -24,16 +24,25 @@ export function registerScanCommand(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace for objects that name none')
     .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string }) => {
+    .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
+    .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string }) => {
       try {
         checkReportOptions(opts);
-        const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
-        if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
-        const set = await buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
+        const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
+          if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
+          return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
+        });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
+        // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
+        if (objects.length === 0 && problems.length === 0 && opts.allowEmpty !== true) {
+          problems.push({ code: 'KP_ERR_INPUT_EMPTY', message: `no Kubernetes objects found in ${paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', ')} (--allow-empty accepts that)` });
+        }
+        // Input problems reach the person at the terminal whatever format stdout carries.
+        for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set));
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { sarifRoot: opts.sarifRoot ?? defaultSarifRoot() }));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

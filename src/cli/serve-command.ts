@@ -95,7 +95,8 @@ export function registerServeCommand(program: Command): void {
       } catch (err) {
         const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
         process.stderr.write(`kube-posture serve: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
-        process.exit(1);
+        // A configuration, policy or TLS problem is the caller's to fix (2, as every command's usage errors); anything else is 1.
+        process.exit(err instanceof KubePostureError ? 2 : 1);
       }
       running.lifecycle.handleSignals();
     });

@@ -13,7 +13,7 @@
  *                      over the same controls; a control's severity is its most severe covering policy
  */
 import { CONTROLS, FRAMEWORKS, type Control, type FrameworkId } from '../catalogue/controls.js';
-import { groupOf, lookupKind, POD_KINDS, kindKey } from '../core/kinds.js';
+import { canonicalKind, groupOf, isAnyKind, lookupKind, POD_KINDS, kindKey } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import type { Severity } from '../core/types.js';
 import type { ObjectRef, ObjectResult, Report } from '../results/model.js';
@@ -152,9 +152,9 @@ function inspectsKind(registry: Pick<Registry, 'policies'>, policyId: string, re
   const r = registry.policies.get(policyId);
   if (!r) return false;
   const gk = { group: groupOf(ref.apiVersion), kind: ref.kind };
-  if (r.policy.target === 'pod') return POD_KINDS.some((k) => kindKey(k) === kindKey(gk));
+  if (r.policy.target === 'pod') return POD_KINDS.some((k) => kindKey(k) === kindKey(canonicalKind(gk)));
   const known = lookupKind(gk);
-  return known !== undefined && r.kinds.some((k) => kindKey(k) === kindKey(gk));
+  return known !== undefined && r.kinds.some((k) => isAnyKind(k) || kindKey(k) === kindKey(canonicalKind(gk)));
 }
 
 function round1(n: number): number {

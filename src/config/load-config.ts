@@ -27,9 +27,67 @@ export function parseConfig(text: string, file = '<config>'): FileConfig {
   const data = structuredClone(raw);
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => toProblem(e, doc, lineCounter, file));
-    throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${file}: ${problems.length} configuration problem(s)`, problems);
+    const partial = withoutInvalid(raw, validate.errors ?? []);
+    if (partial !== undefined) sources.set(partial, { file, lineOf: (path) => lineOfPath(doc, path.split('.'), lineCounter) });
+    throw new ConfigInvalidError(`${file}: ${problems.length} configuration problem(s)`, problems, partial);
   }
-  return data as unknown as FileConfig;
+  const config = data as unknown as FileConfig;
+  sources.set(config, { file, lineOf: (path) => lineOfPath(doc, path.split('.'), lineCounter) });
+  return config;
+}
+
+/**
+ * Where a parsed configuration came from, so that problems found later (an unknown policy id or
+ * profile, parameters a policy rejects; they need the library) still name the file and line.
+ */
+export interface ConfigSource {
+  file: string;
+  /** The line of a dotted key path (`policies.my-policy.parameters`), or of its nearest existing parent. */
+  lineOf(path: string): number;
+}
+
+const sources = new WeakMap<object, ConfigSource>();
+
+export function configSourceOf(config: object): ConfigSource | undefined {
+  return sources.get(config);
+}
+
+/** A copy of a configuration (with overrides) keeps the source of the one it was made from. */
+export function keepConfigSource<T extends object>(copy: T, original: object): T {
+  const source = sources.get(original);
+  if (source !== undefined) sources.set(copy, source);
+  return copy;
+}
+
+/**
+ * A configuration that does not satisfy the schema. `partial` is the same configuration without the
+ * invalid keys, when that is valid: the problems only the policy library can find (unknown policy
+ * ids and profiles, rejected parameters) are then looked for too, so that one run lists them all.
+ */
+export class ConfigInvalidError extends KubePostureError {
+  constructor(message: string, problems: Problem[], readonly partial?: FileConfig) {
+    super('KP_ERR_CONFIG_INVALID', message, problems);
+  }
+}
+
+/** `raw` with every key the schema rejected deleted (a few rounds: deleting can reveal nothing new). */
+function withoutInvalid(raw: unknown, errors: readonly ErrorObject[]): FileConfig | undefined {
+  const data = structuredClone(raw);
+  let current = errors;
+  for (let round = 0; round < 5; round++) {
+    for (const e of current) {
+      const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+      if (e.keyword === 'additionalProperties') segments.push(String(e.params.additionalProperty));
+      const key = segments.pop();
+      if (key === undefined) return undefined;
+      let parent: unknown = data;
+      for (const seg of segments) parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[seg] : undefined;
+      if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[key];
+    }
+    if (validate(data)) return data as unknown as FileConfig;
+    current = validate.errors ?? [];
+  }
+  return undefined;
 }
 
 export async function loadConfigFile(file: string): Promise<FileConfig> {

@@ -43,6 +43,31 @@ export const POD_KINDS: readonly KnownKind[] = KNOWN_KINDS.filter((k) => k.podPa
 
 const byKey = new Map(KNOWN_KINDS.map((k) => [kindKey(k), k]));
 
+/**
+ * Kinds that moved groups: `extensions/v1beta1` served workloads, Ingress and NetworkPolicy until
+ * 1.16/1.22. No cluster serves them now, but old manifests still name them; they are judged as the kind
+ * they became (a privileged `extensions/v1beta1` DaemonSet is as privileged as an `apps/v1` one), and
+ * the api-removed-versions policy says the version is gone.
+ */
+const MOVED_KINDS: ReadonlyMap<string, string> = new Map([
+  ['DaemonSet.extensions', 'apps'],
+  ['Deployment.extensions', 'apps'],
+  ['ReplicaSet.extensions', 'apps'],
+  ['Ingress.extensions', 'networking.k8s.io'],
+  ['NetworkPolicy.extensions', 'networking.k8s.io'],
+]);
+
+/** The group and kind an object is judged as: its own, or the one a moved kind became. */
+export function canonicalKind(gk: GroupKind): GroupKind {
+  const group = MOVED_KINDS.get(kindKey(gk));
+  return group === undefined ? gk : { group, kind: gk.kind };
+}
+
+/** `*` in an object policy's match.kinds: the policy looks at objects of every kind (e.g. API versions). */
+export function isAnyKind(gk: GroupKind): boolean {
+  return gk.kind === '*';
+}
+
 export function kindKey(gk: GroupKind): string {
   return gk.group === '' ? gk.kind : `${gk.kind}.${gk.group}`;
 }
@@ -55,7 +80,7 @@ export function groupOf(apiVersion: string | undefined): string {
 }
 
 export function lookupKind(gk: GroupKind): KnownKind | undefined {
-  return byKey.get(kindKey(gk));
+  return byKey.get(kindKey(gk)) ?? byKey.get(kindKey(canonicalKind(gk)));
 }
 
 /** Parses `Kind` or `Kind.group` (the form used in policy metadata and config). */

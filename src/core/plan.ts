@@ -1,7 +1,7 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { pssPolicyIds, type Registry } from './registry.js';
 import type { Action, Mode, PssLevel, PssVersion } from './types.js';
-import { kindKey, lookupKind, type GroupKind } from './kinds.js';
+import { canonicalKind, isAnyKind, kindKey, lookupKind, type GroupKind } from './kinds.js';
 import { ACTION_RANK } from './types.js';
 import { LATEST_PSS_VERSION, parsePssVersion, versionAtLeast, formatPssVersion } from './version.js';
 
@@ -31,9 +31,10 @@ export function entriesForKind(plan: Plan, gk: GroupKind): readonly PlanEntry[] 
   let list = index.get(key);
   if (!list) {
     const podKind = lookupKind(gk)?.podPath !== undefined;
+    const judgedAs = canonicalKind(gk);
     list = plan.entries.filter((e) => {
       const r = e.policy.registered;
-      return r.policy.target === 'pod' ? podKind : r.kinds.some((k) => k.kind === gk.kind && k.group === gk.group);
+      return r.policy.target === 'pod' ? podKind : r.kinds.some((k) => isAnyKind(k) || (k.kind === judgedAs.kind && k.group === judgedAs.group));
     });
     if (index.size < 1000) index.set(key, list);
   }

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { defaultsOf } from './schema-policy.js';
-import { kindKey, lookupKind, parseKindRef, type GroupKind } from './kinds.js';
+import { isAnyKind, kindKey, lookupKind, parseKindRef, type GroupKind } from './kinds.js';
 import { VIEW_KINDS } from './view/extract.js';
 import { modulePolicySchema } from './policy-metadata-schema.js';
 import type { Problem } from './errors.js';
@@ -42,7 +42,7 @@ export function registerPolicy(candidate: PolicyCandidate): { ok: true; value: R
     if (!p.match || !Array.isArray(p.match.kinds) || p.match.kinds.length === 0) problems.push(problem('object policies must list match.kinds', id));
     else {
       kinds = p.match.kinds.map(parseKindRef);
-      for (const [i, gk] of kinds.entries()) if (!lookupKind(gk)) problems.push(problem(`match.kinds[${i}] names an unknown kind ${JSON.stringify(p.match.kinds[i])}`, id));
+      for (const [i, gk] of kinds.entries()) if (!isAnyKind(gk) && !lookupKind(gk)) problems.push(problem(`match.kinds[${i}] names an unknown kind ${JSON.stringify(p.match.kinds[i])}`, id));
     }
   } else if (p.target === 'cluster') {
     viewKinds = clusterPolicyProblems(p, (m) => problems.push(problem(m, id)));

@@ -4,7 +4,7 @@
  * policy that fails to load is logged with every problem and the old set keeps serving.
  */
 import type { Logger } from 'pino';
-import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
+import { errorMessage, formatProblem, KubePostureError, type Problem } from '../core/errors.js';
 import { watchTargets, type WatchHandle } from '../process/file-watch.js';
 import type { PolicySet } from './policy-set.js';
 import type { ActivePolicySet, PolicySetHolder } from './policy-holder.js';
@@ -13,6 +13,8 @@ export interface ReloadResult {
   ok: boolean;
   active?: ActivePolicySet;
   problems?: string[];
+  /** The same problems, structured (file, line, code), for a caller that prints them itself. */
+  details?: Problem[];
 }
 
 /** Builds a set and swaps it in, or reports why not. Never throws. */
@@ -21,9 +23,13 @@ export async function reloadPolicies(load: () => Promise<PolicySet>, holder: Pol
   try {
     set = await load();
   } catch (err) {
-    const problems = err instanceof KubePostureError && err.problems.length > 0 ? err.problems.map(formatProblem) : [errorMessage(err)];
-    logger.error({ trigger, problems, generation: holder.current()?.generation }, 'configuration reload rejected; the previous configuration keeps serving');
-    return { ok: false, problems };
+    const details: Problem[] = err instanceof KubePostureError && err.problems.length > 0 ? [...err.problems] : [{ code: err instanceof KubePostureError ? err.code : 'KP_ERR_CONFIG_INVALID', message: errorMessage(err) }];
+    const problems = details.map(formatProblem);
+    const previous = holder.current();
+    // With nothing loaded yet there is no previous configuration to keep: the caller refuses to start.
+    if (previous === undefined) logger.error({ trigger, problems }, 'configuration rejected; nothing is serving');
+    else logger.error({ trigger, problems, generation: previous.generation }, 'configuration reload rejected; the previous configuration keeps serving');
+    return { ok: false, problems, details };
   }
   const active = holder.swap(set);
   for (const p of set.skipped) logger.warn({ problem: formatProblem(p) }, 'policy skipped (onPolicyLoadError: skip)');

@@ -3,7 +3,7 @@ import { resolveEngineConfig, type EngineConfig, type ExemptionSet } from '../co
 import { KubePostureError, type Problem } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
 import type { Mode } from '../core/types.js';
-import type { FileConfig } from '../config/load-config.js';
+import { ConfigInvalidError, configSourceOf, type FileConfig } from '../config/load-config.js';
 import { loadLibrary } from '../loader/load-policies.js';
 
 /** Everything evaluation needs, built from one configuration and frozen. */
@@ -40,8 +40,40 @@ export async function buildPolicySet(fileConfig: FileConfig, options: PolicySetO
   }
   const effective = { ...fileConfig, ...(options.profile ? { profile: options.profile } : {}), ...(options.mode ? { mode: options.mode } : {}) };
   const { config, problems } = resolveEngineConfig(effective, registry, options.ownExemptions ? { ownExemptions: options.ownExemptions } : {});
-  if (!config) throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, problems);
+  if (!config) {
+    const source = configSourceOf(fileConfig);
+    // A problem about a key the file sets points at its line; one about a flag (--profile) has none in the file.
+    const fromFlag = (path: string | undefined) => (path === 'profile' && options.profile !== undefined) || (path === 'mode' && options.mode !== undefined);
+    const placed = problems.map((p) => (source !== undefined && p.file === undefined && p.path !== undefined && !fromFlag(p.path) ? { ...p, file: source.file, line: source.lineOf(p.path) } : p));
+    throw new KubePostureError('KP_ERR_CONFIG_INVALID', `${problems.length} configuration problem(s)`, placed);
+  }
   return { registry, engine: config, fileConfig: effective, skipped: loadProblems };
+}
+
+/**
+ * Loads a configuration and builds a set from it, reporting every problem in one pass: when the file
+ * breaks the schema, the rest of it is still checked against the library (unknown policy ids, profiles,
+ * parameters), and all problems are thrown together.
+ */
+export async function policySetFromConfig(load: () => Promise<FileConfig>, build: (config: FileConfig) => Promise<PolicySet>): Promise<PolicySet> {
+  let config: FileConfig;
+  let invalid: ConfigInvalidError | undefined;
+  try {
+    config = await load();
+  } catch (err) {
+    if (!(err instanceof ConfigInvalidError) || err.partial === undefined) throw err;
+    invalid = err;
+    config = err.partial;
+  }
+  if (invalid === undefined) return build(config);
+  let more: readonly Problem[] = [];
+  try {
+    await build(config);
+  } catch (err) {
+    if (!(err instanceof KubePostureError)) throw err;
+    more = err.problems;
+  }
+  throw new KubePostureError(invalid.code, `${invalid.problems.length + more.length} configuration problem(s)`, [...invalid.problems, ...more]);
 }
 
 export function configBaseDir(configFile: string | undefined): string {

@@ -5,14 +5,14 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { defaultConfig, loadConfigFile, type FileConfig } from '../config/load-config.js';
+import { defaultConfig, keepConfigSource, loadConfigFile } from '../config/load-config.js';
 import { KubePostureError } from '../core/errors.js';
 import type { ExemptionSet } from '../core/engine-config.js';
 import type { Mode } from '../core/types.js';
 import type { WatchHandle } from '../process/file-watch.js';
 import { reloadPolicies, startConfigReloader, type ReloadResult } from './config-reloader.js';
 import { PolicySetHolder } from './policy-holder.js';
-import { buildPolicySet, configBaseDir, type PolicySet } from './policy-set.js';
+import { buildPolicySet, configBaseDir, policySetFromConfig, type PolicySet } from './policy-set.js';
 
 export interface PolicySourceOptions {
   configFile?: string;
@@ -42,21 +42,23 @@ export async function openPolicySource(options: PolicySourceOptions): Promise<Po
   const cliDirs = options.policyDirs.map((d) => resolve(d));
   const configFile = options.configFile ? resolve(options.configFile) : undefined;
   // Policy directories are made absolute: the file's relative to its own folder, the flags' to the working directory.
-  const load = async (): Promise<PolicySet> => {
-    const fc: FileConfig = configFile ? await loadConfigFile(configFile) : defaultConfig();
-    const base = configBaseDir(configFile);
-    const dirs = [...new Set([...fc.policyDirectories.map((d) => resolve(base, d)), ...cliDirs])];
-    const set = await buildPolicySet({ ...fc, policyDirectories: dirs }, {
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.mode ? { mode: options.mode } : {}),
-      ...(options.ownExemptions ? { ownExemptions: options.ownExemptions } : {}),
-      baseDir: base,
-    });
-    options.onLoaded?.(set);
-    return set;
-  };
+  const load = (): Promise<PolicySet> => policySetFromConfig(
+    () => (configFile ? loadConfigFile(configFile) : Promise.resolve(defaultConfig())),
+    async (fc) => {
+      const base = configBaseDir(configFile);
+      const dirs = [...new Set([...fc.policyDirectories.map((d) => resolve(base, d)), ...cliDirs])];
+      const set = await buildPolicySet(keepConfigSource({ ...fc, policyDirectories: dirs }, fc), {
+        ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
+        ...(options.ownExemptions ? { ownExemptions: options.ownExemptions } : {}),
+        baseDir: base,
+      });
+      options.onLoaded?.(set);
+      return set;
+    },
+  );
   const first = await reloadPolicies(load, holder, options.logger, 'start');
-  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', (first.problems ?? []).map((message) => ({ code: 'KP_ERR_CONFIG_INVALID' as const, message })));
+  if (!first.ok) throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'the configuration or a policy could not be loaded', first.details ?? []);
   return {
     holder,
     watch: ({ intervalMs, onResult }) => startConfigReloader({ ...(configFile ? { configFile } : {}), load, holder, logger: options.logger, intervalMs, ...(onResult ? { onResult } : {}) }),

@@ -7,6 +7,9 @@ export function renderJson(report: Report, compliance?: ComplianceSummary): stri
   return JSON.stringify({
     summary: report.summary,
     problems: report.problems,
+    // The same list under the name tools look for; `problems` stays for existing readers.
+    errors: report.problems,
+    ...(report.notInspected !== undefined ? { notInspected: report.notInspected } : {}),
     objects: report.objects.map((o) => ({
       ...o.ref,
       allowed: o.verdict.allowed,

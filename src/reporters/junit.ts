@@ -21,12 +21,16 @@ export function renderJunit(report: Report): string {
     else byFile.set(group, [o]);
   }
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  // Counts agree with the cases below: a case with a policy error counts once as an error, each input
+  // problem is one errored case of its own, so tests = the cases, and the totals are the suites' sums.
   const failures = report.objects.filter((o) => !o.verdict.allowed).length;
-  out.push(`<testsuites name="kube-posture" tests="${report.objects.length}" failures="${failures}" errors="${report.problems.length}">`);
+  const hasError = (o: ObjectResult) => o.findings.some((x) => x.kind === 'error');
+  const objectErrors = report.objects.filter(hasError).length;
+  out.push(`<testsuites name="kube-posture" tests="${report.objects.length + report.problems.length}" failures="${failures}" errors="${objectErrors + report.problems.length}">`);
   for (const [file, objects] of byFile) {
     const f = objects.filter((o) => !o.verdict.allowed).length;
     const skipped = objects.filter((o) => o.status === 'exempt').length;
-    out.push(`  <testsuite name="${esc(file)}" tests="${objects.length}" failures="${f}" errors="0" skipped="${skipped}">`);
+    out.push(`  <testsuite name="${esc(file)}" tests="${objects.length}" failures="${f}" errors="${objects.filter(hasError).length}" skipped="${skipped}">`);
     for (const o of objects) {
       const where = isFileRef(o.ref) ? ` file="${esc(o.ref.file)}" line="${o.ref.line}"` : '';
       out.push(`    <testcase classname="${esc(file)}" name="${esc(objectName(o.ref))}"${where}>`);
@@ -42,8 +46,12 @@ export function renderJunit(report: Report): string {
     out.push('  </testsuite>');
   }
   if (report.problems.length > 0) {
-    out.push(`  <testsuite name="input" tests="${report.problems.length}" failures="0" errors="${report.problems.length}">`);
-    for (const p of report.problems) out.push(`    <testcase classname="input" name="${esc(`${p.file ?? ''}:${p.line ?? 0}`)}"><error message="${esc(p.message)}" type="${p.code}"/></testcase>`);
+    out.push(`  <testsuite name="input" tests="${report.problems.length}" failures="0" errors="${report.problems.length}" skipped="0">`);
+    for (const p of report.problems) {
+      const where = p.file !== undefined ? `${p.file}${p.line !== undefined ? `:${p.line}` : ''}` : 'input';
+      const attrs = p.file !== undefined ? ` file="${esc(p.file)}"${p.line !== undefined ? ` line="${p.line}"` : ''}` : '';
+      out.push(`    <testcase classname="input" name="${esc(where)}"${attrs}><error message="${esc(p.message)}" type="${p.code}"/></testcase>`);
+    }
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

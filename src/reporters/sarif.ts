@@ -1,4 +1,6 @@
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ArtifactLocation, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { Location } from 'sarif';
 import { isFileRef, type Report } from '../results/model.js';
 import { objectName } from './describe.js';
@@ -7,8 +9,30 @@ import type { Registry } from '../core/registry.js';
 const LEVEL = { deny: 'error', warn: 'warning', audit: 'note' } as const;
 const SECURITY_SEVERITY = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' } as const;
 
-/** SARIF 2.1.0, as code scanning services ingest it: one rule per policy, one result per finding. */
-export function renderSarif(report: Report, registry: Registry, version: string): string {
+export interface SarifOptions {
+  /**
+   * The directory file paths are made relative to (`--sarif-root`), named `SRCROOT` in
+   * `originalUriBaseIds`: code scanning places results by repository-relative paths.
+   */
+  root?: string;
+}
+
+/** The artifact location of a file read by a scan: relative to the root when it lies under it. */
+function artifactOf(file: string, root: string | undefined): ArtifactLocation {
+  if (root === undefined || file.startsWith('<')) return { uri: file };
+  const abs = resolve(file);
+  const rel = relative(root, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+}
+
+/**
+ * SARIF 2.1.0, as code scanning services ingest it: one rule per policy, one result per finding.
+ * Input that could not be examined is an error notification of the invocation, which is then not
+ * successful (the exit code is 2): a reader of the SARIF alone sees that the scan was incomplete.
+ */
+export function renderSarif(report: Report, registry: Registry, version: string, options: SarifOptions = {}): string {
+  const root = options.root !== undefined ? resolve(options.root) : undefined;
   const used = new Set(report.objects.flatMap((o) => o.findings.map((f) => f.policyId)));
   const rules: ReportingDescriptor[] = [...registry.policies.values()].filter((r) => used.has(r.policy.id)).map(({ policy }) => ({
     id: policy.id,
@@ -24,7 +48,7 @@ export function renderSarif(report: Report, registry: Registry, version: string)
     const logical = { fullyQualifiedName: `${o.ref.kind}/${o.ref.namespace ?? ''}/${o.ref.name}/${f.path}` };
     // Objects read from a cluster have no file: the logical location alone names them.
     const location: Location = isFileRef(o.ref)
-      ? { physicalLocation: { artifactLocation: { uri: o.ref.file }, region: { startLine: f.line ?? o.ref.line } }, logicalLocations: [logical] }
+      ? { physicalLocation: { artifactLocation: artifactOf(o.ref.file, root), region: { startLine: f.line ?? o.ref.line } }, logicalLocations: [logical] }
       : { logicalLocations: [logical] };
     return {
       ruleId: f.policyId,
@@ -37,10 +61,24 @@ export function renderSarif(report: Report, registry: Registry, version: string)
   }));
   // Exempt objects have no results; they are listed so that a reader sees they were not judged.
   const exempt = report.objects.filter((o) => o.status === 'exempt').map((o) => ({ object: objectName(o.ref), reason: o.exemptBy }));
+  const notifications: Notification[] = report.problems.map((p) => ({
+    level: 'error',
+    message: { text: p.message },
+    descriptor: { id: p.code },
+    ...(p.file !== undefined ? { locations: [{ physicalLocation: { artifactLocation: artifactOf(p.file, root), ...(p.line !== undefined ? { region: { startLine: p.line } } : {}) } }] } : {}),
+  }));
+  const notInspected = report.notInspected !== undefined ? { notInspected: report.notInspected } : {};
+  const properties = { ...(exempt.length > 0 ? { exempt } : {}), ...notInspected };
   const log: Log = {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [{ tool: { driver: { name: 'kube-posture', version, informationUri: 'https://github.com/kube-posture/kube-posture', rules } }, results, ...(exempt.length > 0 ? { properties: { exempt } } : {}) }],
+    runs: [{
+      tool: { driver: { name: 'kube-posture', version, informationUri: 'https://github.com/kube-posture/kube-posture', rules } },
+      invocations: [{ executionSuccessful: report.problems.length === 0, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }],
+      ...(root !== undefined ? { originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } } } : {}),
+      results,
+      ...(Object.keys(properties).length > 0 ? { properties } : {}),
+    }],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }

@@ -36,6 +36,8 @@ export function renderTable(report: Report, compliance?: ComplianceSummary): str
   lines.push(`${s.objects} object(s) scanned: ${s.denied} would be denied; findings: ${s.findings.deny} deny, ${s.findings.warn} warn, ${s.findings.audit} audit` +
     ` (critical ${s.bySeverity.critical}, high ${s.bySeverity.high}, medium ${s.bySeverity.medium}, low ${s.bySeverity.low}, info ${s.bySeverity.info})` +
     (s.exempt > 0 ? `; ${s.exempt} exempt` : '') + (s.errors > 0 ? `; ${s.errors} policy error(s)` : '') + (report.problems.length > 0 ? `; ${report.problems.length} input problem(s)` : ''));
+  const skipped = Object.entries(report.notInspected ?? {});
+  if (skipped.length > 0) lines.push(`not inspected (no enabled policy looks at their kind): ${skipped.reduce((a, [, n]) => a + n, 0)} object(s): ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (compliance) lines.push('', ...complianceLines(compliance));
   return lines.join('\n') + '\n';
 }

@@ -85,5 +85,10 @@ export interface Report {
   scope?: ReportScope;
   /** Input that could not be examined (unreadable files, bad documents): never silently dropped. */
   problems: Problem[];
+  /**
+   * Set by `scan`: objects of kinds that no enabled policy inspects, counted by kind (`Kind` or
+   * `Kind.group`), so that "0 findings" is never mistaken for "judged and clean".
+   */
+  notInspected?: Record<string, number>;
   summary: Summary;
 }

@@ -9,6 +9,8 @@ import { buildReport, objectResult } from '../results/build.js';
 import type { FileRef, ObjectResult, Report } from '../results/model.js';
 import type { ManifestObject } from './manifests.js';
 import { addContextFindings } from './scan-context.js';
+import { viewKinds } from '../core/context.js';
+import { canonicalKind, groupOf, isAnyKind, kindKey } from '../core/kinds.js';
 
 /**
  * Evaluates manifests as the webhook would evaluate their creation. Namespaces in the same set lend
@@ -39,5 +41,28 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
     results.push(objectResult(ref, result, decide(result), (path) => (path === '' ? m.line : m.lineOf(parsePath(path)))));
   }
   addContextFindings(objects, results, set, options);
-  return buildReport(results, options.problems ?? []);
+  const report = buildReport(results, options.problems ?? []);
+  const notInspected = notInspectedKinds(results, set);
+  return Object.keys(notInspected).length > 0 ? { ...report, notInspected } : report;
+}
+
+/**
+ * Kinds of the evaluated objects that no enabled policy looked at. A policy of every kind (`*`, such
+ * as the removed-API-version check) does not count: it judges the version, not the object. A cluster
+ * policy that reads the kind from the view does count.
+ */
+function notInspectedKinds(results: readonly ObjectResult[], set: PolicySet): Record<string, number> {
+  const byView = new Set(viewKinds(set.registry, set.engine).map(kindKey));
+  const specific = (id: string) => set.registry.policies.get(id)?.kinds.some(isAnyKind) !== true;
+  const out: Record<string, number> = {};
+  for (const o of results) {
+    if (o.status !== 'evaluated') continue;
+    const gk = canonicalKind({ group: groupOf(o.ref.apiVersion), kind: o.ref.kind });
+    if (byView.has(kindKey(gk))) continue;
+    const ids = [...(o.passed ?? []), ...o.findings.map((f) => f.policyId), ...o.policyExemptions.map((p) => p.policyId)];
+    if (ids.some(specific)) continue;
+    const key = kindKey(gk);
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
 }
