@@ -41,7 +41,8 @@ export function renderReport(report: Report, format: ReportFormat, set: Pick<Pol
     case 'junit':
       return renderJunit(report);
     default:
-      return renderTable(report, complianceOf(report, set));
+      // The table prints scores only: no list of failing resources (500,000 entries for a large cluster).
+      return renderTable(report, complianceOf(report, set, { failing: false }));
   }
 }
 
@@ -49,13 +50,13 @@ export function renderReport(report: Report, format: ReportFormat, set: Pick<Pol
  * Scores the report against the frameworks. The policies that count are those the configuration
  * enables and those that ran anyway (Pod Security checks that namespace labels switch on).
  */
-export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>) {
+export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>, options: { failing?: boolean } = {}) {
   const ids = new Set(set.engine.enabled.map((e) => e.id));
   for (const o of report.objects) {
     for (const f of o.findings) ids.add(f.policyId);
     for (const id of o.passed ?? []) ids.add(id);
   }
-  return scoreCompliance(report, set.registry, ids);
+  return scoreCompliance(report, set.registry, ids, options);
 }
 
 /** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */

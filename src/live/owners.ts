@@ -55,9 +55,13 @@ export class OwnerIndex {
   /** Objects judged through their owner, by kind. */
   readonly rolledUp = new Map<string, number>();
 
-  /** Records an object that owned objects may roll up into (only pod-bearing kinds can own pods). */
+  /**
+   * Records an object that owned objects may roll up into: only pod-bearing kinds can own pods, and a
+   * Pod, though pod-bearing, controls nothing (remembering every pod would hold a set per pod).
+   */
   remember(uid: string, result: ObjectResult): void {
-    if (uid !== '' && lookupKind({ group: groupOf(result.ref.apiVersion), kind: result.ref.kind })?.podPath !== undefined) this.byUid.set(uid, podSignature(result));
+    const known = lookupKind({ group: groupOf(result.ref.apiVersion), kind: result.ref.kind });
+    if (uid !== '' && known?.podPath !== undefined && known.podPath.length > 0) this.byUid.set(uid, podSignature(result));
   }
 
   /**

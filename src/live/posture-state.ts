@@ -23,6 +23,7 @@ import { objectKey } from '../core/view/ids.js';
 import type { ClusterView, ObjectId } from '../core/view/types.js';
 import { contextOnlyResult, withContext } from '../results/context.js';
 import type { ClusterRef, ObjectResult } from '../results/model.js';
+import { ResultSharing } from '../results/share.js';
 import { clusterRefOf, contentHash, judgeObject, labelsFor, labelsHash } from './judge.js';
 import { controllerOf, podSignature } from './owners.js';
 
@@ -70,8 +71,8 @@ export class PostureState {
   /** Namespaces whose objects were judged before their labels were known (the namespace list failed or came late). */
   private readonly judgedWithoutLabels = new Set<string>();
   private readonly listGeneration = new Map<string, number>();
-  /** Equal `passed` lists shared among results: most objects of a kind pass the same policies. */
-  private readonly passedLists = new Map<string, string[]>();
+  /** Equal findings, `passed` lists and verdicts shared among results: most objects repeat a few templates. */
+  private readonly sharing = new ResultSharing();
   private policies: PolicyContext | undefined;
   /** Evaluations since start, and evaluations an unchanged key saved. */
   readonly counts = { evaluated: 0, unchanged: 0 };
@@ -115,7 +116,7 @@ export class PostureState {
       this.counts.unchanged++;
       return 'unchanged';
     }
-    const base = this.share(judgeObject(object, ref, labels, policies.registry, policies.config, policies.options));
+    const base = this.sharing.share(judgeObject(object, ref, labels, policies.registry, policies.config, policies.options));
     this.counts.evaluated++;
     const controller = controllerOf(object)?.uid;
     const key = objectKey(idOf(ref));
@@ -272,15 +273,6 @@ export class PostureState {
     const set = this.children.get(e.controllerUid);
     set?.delete(e.uid);
     if (set?.size === 0) this.children.delete(e.controllerUid);
-  }
-
-  private share(result: ObjectResult): ObjectResult {
-    if (result.passed === undefined) return result;
-    const key = result.passed.join('\n');
-    const known = this.passedLists.get(key);
-    if (known !== undefined) return { ...result, passed: known };
-    if (this.passedLists.size < 10_000) this.passedLists.set(key, result.passed);
-    return result;
   }
 }
 

@@ -22,11 +22,22 @@ export class ClusterViewBuilder {
   private readonly namespaces = new Map<string, NamespaceSummary>();
   private readonly networkPolicies = new Map<string, NetworkPolicySummary>();
   private readonly workloads = new Map<string, { summary: WorkloadSummary; uid?: string; controllerUid?: string }>();
+  /**
+   * Workloads whose controller was in the view when they came (a Deployment's ReplicaSets, their Pods):
+   * judged through it, so no summary is kept, only the uid of those that can control others, by key.
+   */
+  private readonly controlled = new Map<string, string>();
+  /** uid to key of every workload that can control others (not Pods), summarised or controlled. */
+  private readonly ownerUids = new Map<string, string>();
+  /** One copy of each repeated string (label keys and values, namespaces, kinds): 100,000 objects repeat a few thousand. */
+  private readonly strings = new Map<string, string>();
+  /** The last built view reads `meta` and `origins` as they are: the next change copies them first. */
+  private shared = false;
   private readonly serviceAccounts = new Map<string, ServiceAccountSummary>();
   private readonly roles = new Map<string, RoleSummary>();
   private readonly bindings = new Map<string, BindingSummary>();
-  private readonly meta = new Map<string, { uid?: string; resourceVersion?: string }>();
-  private readonly origins = new Map<string, ObjectId>();
+  private meta = new Map<string, { uid?: string; resourceVersion?: string }>();
+  private origins = new Map<string, ObjectId>();
   private readonly completeKinds = new Set<string>();
   private readonly allComplete: boolean;
   private first: ObjectId | undefined;
@@ -46,13 +57,29 @@ export class ClusterViewBuilder {
    * odd input is data: an object without apiVersion, kind or name is ignored. Returns whether it was kept.
    */
   add(object: unknown, defaults: { namespace?: string } = {}): boolean {
-    const id = objectIdOf(object, defaults.namespace ?? 'default');
-    if (id === undefined) return false;
+    const raw = objectIdOf(object, defaults.namespace ?? 'default');
+    if (raw === undefined) return false;
+    const id: ObjectId = { apiVersion: this.intern(raw.apiVersion), kind: this.intern(raw.kind), ...(raw.namespace !== undefined ? { namespace: this.intern(raw.namespace) } : {}), name: raw.name };
     const key = objectKey(id);
+    this.unshare();
     this.first ??= id;
     if (id.namespace !== undefined) this.mention({ apiVersion: 'v1', kind: 'Namespace', name: id.namespace }, id);
-    const extracted = extractSummary(object, id);
+    const extracted = extractSummary(object, id, this.intern);
     if (extracted === undefined) return false;
+    if (extracted.type === 'workload') {
+      this.forgetWorkload(key);
+      const canControl = extracted.summary.podPath.length > 0;
+      if (extracted.controllerUid !== undefined && this.ownerUids.has(extracted.controllerUid)) {
+        // Judged through its controller: nothing to keep but, for a ReplicaSet, that it is there.
+        this.meta.delete(key);
+        if (canControl && extracted.uid !== undefined) {
+          this.controlled.set(key, extracted.uid);
+          this.ownerUids.set(extracted.uid, key);
+        }
+        return true;
+      }
+      if (canControl && extracted.uid !== undefined) this.ownerUids.set(extracted.uid, key);
+    }
     const uid = getIn(object, ['metadata', 'uid']);
     const rv = getIn(object, ['metadata', 'resourceVersion']);
     this.meta.set(key, { ...(typeof uid === 'string' && uid !== '' ? { uid } : {}), ...(typeof rv === 'string' && rv !== '' ? { resourceVersion: rv } : {}) });
@@ -79,15 +106,44 @@ export class ClusterViewBuilder {
    */
   remove(id: ObjectId): boolean {
     const key = objectKey(id);
+    this.unshare();
     const had = this.meta.delete(key);
     if (id.kind === 'Namespace' && id.apiVersion === 'v1') this.namespaces.delete(id.name);
     this.networkPolicies.delete(key);
-    this.workloads.delete(key);
+    this.forgetWorkload(key);
     this.serviceAccounts.delete(key);
     this.roles.delete(key);
     this.bindings.delete(key);
     return had;
   }
+
+  /**
+   * What a workload's key holds goes (it changed or was deleted). Objects it controlled stay judged
+   * through it until they change: the garbage collector deletes them, or orphans them by removing the
+   * ownerReference, which arrives as a change and adds them with a summary of their own.
+   */
+  private forgetWorkload(key: string): void {
+    const uid = this.workloads.get(key)?.uid ?? this.controlled.get(key);
+    if (uid !== undefined && this.ownerUids.get(uid) === key) this.ownerUids.delete(uid);
+    this.workloads.delete(key);
+    this.controlled.delete(key);
+  }
+
+  /** Copies the maps a built view still reads before they change. */
+  private unshare(): void {
+    if (!this.shared) return;
+    this.meta = new Map(this.meta);
+    this.origins = new Map(this.origins);
+    this.shared = false;
+  }
+
+  private readonly intern = (s: string): string => {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    // Bounded: past it, strings are kept as they come (still correct, only not shared).
+    if (this.strings.size < 200_000) this.strings.set(s, s);
+    return s;
+  };
 
   private mention(implicit: ObjectId, by: ObjectId): void {
     const key = objectKey(implicit);
@@ -98,9 +154,11 @@ export class ClusterViewBuilder {
   build(): ClusterView {
     // Workloads a workload in the view controls (a Deployment's ReplicaSets and their Pods) are judged
     // through it, as the live scan's owner roll-up reports them.
-    const uids = new Set<string>();
-    for (const w of this.workloads.values()) if (w.uid !== undefined) uids.add(w.uid);
-    const topLevel = [...this.workloads.values()].filter((w) => w.controllerUid === undefined || !uids.has(w.controllerUid)).map((w) => w.summary);
+    const topLevel: WorkloadSummary[] = [];
+    for (const w of this.workloads.values()) if (w.controllerUid === undefined || !this.ownerUids.has(w.controllerUid)) topLevel.push(w.summary);
+    // meta and origins are read, not copied: they can hold an entry per object, and a change after
+    // this build copies them first (unshare), so this view never sees it.
+    this.shared = true;
     const parts: ViewParts = {
       namespaces: [...this.namespaces.values()],
       networkPolicies: [...this.networkPolicies.values()],
@@ -108,8 +166,8 @@ export class ClusterViewBuilder {
       serviceAccounts: [...this.serviceAccounts.values()],
       roles: [...this.roles.values()],
       bindings: [...this.bindings.values()],
-      meta: new Map(this.meta),
-      origins: new Map(this.origins),
+      meta: this.meta,
+      origins: this.origins,
       first: this.first,
       allComplete: this.allComplete,
       completeKinds: new Set(this.completeKinds),

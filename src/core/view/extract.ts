@@ -31,25 +31,29 @@ export const RBAC_KINDS: readonly string[] = Object.freeze([`Role.${RBAC}`, `Clu
 export const VIEW_KINDS: readonly string[] = Object.freeze(['Namespace', 'ServiceAccount', 'NetworkPolicy.networking.k8s.io', ...RBAC_KINDS, ...WORKLOAD_KINDS]);
 const VIEW_KIND_SET = new Set(VIEW_KINDS);
 
+/** Gives one copy of equal strings (the builder's pool), so repeated labels are held once. */
+export type Intern = (s: string) => string;
+const asIs: Intern = (s) => s;
+
 /** A copy of the string entries of a label map. */
-export function copyLabels(value: unknown): ReadonlyLabels {
+export function copyLabels(value: unknown, intern: Intern = asIs): ReadonlyLabels {
   const out: Record<string, string> = {};
   const rec = asRecord(value);
-  if (rec !== undefined) for (const [k, v] of Object.entries(rec)) if (typeof v === 'string') out[k] = v;
+  if (rec !== undefined) for (const [k, v] of Object.entries(rec)) if (typeof v === 'string') out[intern(k)] = intern(v);
   return out;
 }
 
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
 /** The summary of an object of a view kind, or undefined for any other object. */
-export function extractSummary(object: unknown, id: ObjectId): ExtractedSummary | undefined {
+export function extractSummary(object: unknown, id: ObjectId, intern: Intern = asIs): ExtractedSummary | undefined {
   const gk = { group: groupOf(id.apiVersion), kind: id.kind };
   if (!VIEW_KIND_SET.has(kindKey(gk))) return undefined;
   const known = lookupKind(gk);
   const meta = asRecord(getIn(object, ['metadata']));
-  const base = { id, labels: copyLabels(meta?.labels), name: id.name };
+  const base = { id, labels: copyLabels(meta?.labels, intern), name: id.name };
   const namespace = id.namespace ?? '';
-  if (known?.podPath !== undefined) return workloadOf(object, base, namespace, known.podPath, meta);
+  if (known?.podPath !== undefined) return workloadOf(object, base, namespace, known.podPath, meta, intern);
   switch (id.kind) {
     case 'Namespace':
       return { type: 'namespace', summary: base };
@@ -82,7 +86,7 @@ export function extractSummary(object: unknown, id: ObjectId): ExtractedSummary 
   }
 }
 
-function workloadOf(object: unknown, base: { id: ObjectId; labels: ReadonlyLabels; name: string }, namespace: string, podPath: readonly string[], meta: Record<string, unknown> | undefined): ExtractedSummary {
+function workloadOf(object: unknown, base: { id: ObjectId; labels: ReadonlyLabels; name: string }, namespace: string, podPath: readonly string[], meta: Record<string, unknown> | undefined, intern: Intern): ExtractedSummary {
   const pod = podPath.length === 0 ? object : getIn(object, podPath);
   const spec = asRecord(getIn(pod, ['spec']));
   const byName = asString(spec?.serviceAccountName);
@@ -97,8 +101,8 @@ function workloadOf(object: unknown, base: { id: ObjectId; labels: ReadonlyLabel
       namespace,
       kind: base.id.kind,
       podPath,
-      podLabels: copyLabels(getIn(pod, ['metadata', 'labels'])),
-      serviceAccountName: byName !== undefined && byName !== '' ? byName : legacy !== undefined && legacy !== '' ? legacy : 'default',
+      podLabels: copyLabels(getIn(pod, ['metadata', 'labels']), intern),
+      serviceAccountName: intern(byName !== undefined && byName !== '' ? byName : legacy !== undefined && legacy !== '' ? legacy : 'default'),
       automountServiceAccountToken: bool(spec?.automountServiceAccountToken),
       projectedToken,
       hostNetwork: spec?.hostNetwork === true,

@@ -16,8 +16,9 @@ export interface ViewParts {
   serviceAccounts: ServiceAccountSummary[];
   roles: RoleSummary[];
   bindings: BindingSummary[];
-  meta: Map<string, { uid?: string; resourceVersion?: string }>;
-  origins: Map<string, ObjectId>;
+  /** Read only: the builder's own maps, which it copies before changing them after a build. */
+  meta: ReadonlyMap<string, { uid?: string; resourceVersion?: string }>;
+  origins: ReadonlyMap<string, ObjectId>;
   first: ObjectId | undefined;
   allComplete: boolean;
   completeKinds: Set<string>;

@@ -1,0 +1,45 @@
+import t from 'tap';
+import { ResultSharing } from './share.js';
+import type { ObjectResult } from './model.js';
+
+const result = (name: string, message: string): ObjectResult => ({
+  ref: { apiVersion: 'v1', kind: 'Pod', name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
+  status: 'evaluated',
+  policyExemptions: [{ policyId: 'pss-host-path', reason: 'labelled' }],
+  passed: ['a', 'b'],
+  findings: [{ kind: 'violation', policyId: 'p', title: 'T', severity: 'high', category: 'c', action: 'deny', message, path: 'spec.x', remediation: 'r', controls: [] }],
+  verdict: { allowed: false, outcome: 'denied', mode: 'enforce', message: 'no' },
+});
+
+t.test('equal parts of two results are one object; the results stay equal to what was given', async (t) => {
+  const sharing = new ResultSharing();
+  const a = result('a', 'same');
+  const b = result('b', 'same');
+  const sa = sharing.share(a);
+  const sb = sharing.share(b);
+  t.same(sa, a);
+  t.same(sb, b);
+  t.equal(sb.findings[0], sa.findings[0]);
+  t.equal(sb.passed, sa.passed);
+  t.equal(sb.policyExemptions, sa.policyExemptions);
+  t.equal(sb.verdict, sa.verdict);
+  t.not(sb.ref, sa.ref);
+});
+
+t.test('different findings are not shared', async (t) => {
+  const sharing = new ResultSharing();
+  const sa = sharing.share(result('a', 'one'));
+  const sb = sharing.share(result('b', 'two'));
+  t.not(sb.findings[0], sa.findings[0]);
+  t.equal(sb.findings[0]!.message, 'two');
+});
+
+t.test('past the bound, new parts are kept unshared (and still correct)', async (t) => {
+  const sharing = new ResultSharing(1);
+  sharing.share(result('a', 'one'));
+  const sb = sharing.share(result('b', 'two'));
+  const sc = sharing.share(result('c', 'two'));
+  t.not(sc.findings[0], sb.findings[0]);
+  t.same(sc.findings[0], sb.findings[0]);
+  t.ok(sharing.size <= 4);
+});

@@ -1,0 +1,44 @@
+/**
+ * Shares equal parts among results. A cluster's results repeat themselves: a thousand pods made from
+ * ten templates carry the same findings (same policy, message and path), pass the same policies and get
+ * the same verdict. A live scan holds a result per object, so each repeated part is held once: the
+ * findings of 100,000 objects shrink to those of the distinct pod templates.
+ *
+ * Results are never changed after they are made (placing context findings makes new ones), so sharing
+ * is safe. The tables are bounded: past `maxEntries` distinct parts, new ones are kept unshared.
+ */
+import type { ObjectResult, ResultFinding, Verdict } from './model.js';
+
+export class ResultSharing {
+  private readonly findings = new Map<string, ResultFinding>();
+  private readonly lists = new Map<string, string[]>();
+  private readonly exemptions = new Map<string, ObjectResult['policyExemptions']>();
+  private readonly verdicts = new Map<string, Verdict>();
+
+  constructor(private readonly maxEntries = 50_000) {}
+
+  /** The result with its findings, passed policies, policy exemptions and verdict shared with equal ones seen before. */
+  share(result: ObjectResult): ObjectResult {
+    return {
+      ...result,
+      policyExemptions: result.policyExemptions.length === 0 ? NO_EXEMPTIONS : this.pick(this.exemptions, JSON.stringify(result.policyExemptions), result.policyExemptions),
+      ...(result.passed !== undefined ? { passed: this.pick(this.lists, result.passed.join('\n'), result.passed) } : {}),
+      findings: result.findings.map((f) => this.pick(this.findings, JSON.stringify(f), f)),
+      verdict: this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict),
+    };
+  }
+
+  /** Distinct parts held (for tests and metrics). */
+  get size(): number {
+    return this.findings.size + this.lists.size + this.exemptions.size + this.verdicts.size;
+  }
+
+  private pick<T>(table: Map<string, T>, key: string, value: T): T {
+    const known = table.get(key);
+    if (known !== undefined) return known;
+    if (table.size < this.maxEntries) table.set(key, value);
+    return value;
+  }
+}
+
+const NO_EXEMPTIONS: ObjectResult['policyExemptions'] = [];
