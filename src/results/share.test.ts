@@ -43,3 +43,16 @@ t.test('past the bound, new parts are kept unshared (and still correct)', async 
   t.same(sc.findings[0], sb.findings[0]);
   t.ok(sharing.size <= 4);
 });
+
+t.test('findings that differ share equal evidence', async (t) => {
+  const sharing = new ResultSharing();
+  const withEvidence = (name: string) => {
+    const r = result(name, `message about ${name}`);
+    return { ...r, findings: [{ ...r.findings[0]!, evidence: ['ClusterRoleBinding "x" -> ClusterRole "y"', 'and 3 more'] }] };
+  };
+  const sa = sharing.share(withEvidence('a'));
+  const sb = sharing.share(withEvidence('b'));
+  t.not(sb.findings[0], sa.findings[0]);
+  t.equal(sb.findings[0]!.evidence, sa.findings[0]!.evidence);
+  t.same(sb.findings[0]!.evidence, ['ClusterRoleBinding "x" -> ClusterRole "y"', 'and 3 more']);
+});

@@ -23,9 +23,18 @@ export class ResultSharing {
       ...result,
       policyExemptions: result.policyExemptions.length === 0 ? NO_EXEMPTIONS : this.pick(this.exemptions, JSON.stringify(result.policyExemptions), result.policyExemptions),
       ...(result.passed !== undefined ? { passed: this.pick(this.lists, result.passed.join('\n'), result.passed) } : {}),
-      findings: result.findings.map((f) => this.pick(this.findings, JSON.stringify(f), f)),
+      findings: result.findings.map((f) => this.finding(f)),
       verdict: this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict),
     };
+  }
+
+  /** An equal finding seen before; else this one, with its evidence shared (a cluster policy's chains repeat across the workloads it names). */
+  private finding(f: ResultFinding): ResultFinding {
+    const key = JSON.stringify(f);
+    const known = this.findings.get(key);
+    if (known !== undefined) return known;
+    const shared = f.evidence !== undefined && f.evidence.length > 0 ? { ...f, evidence: this.pick(this.lists, JSON.stringify(f.evidence), f.evidence) } : f;
+    return this.pick(this.findings, key, shared);
   }
 
   /** Distinct parts held (for tests and metrics). */
