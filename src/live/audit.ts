@@ -98,10 +98,13 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
   }
   if (builder !== undefined) {
     const view = builder.build();
-    runs.forEach((run, i) => placeContext(perRun[i]!.objects, evaluateContext(view, run.set.registry, run.set.engine, options), {
-      keyOf: (r) => objectKey({ apiVersion: r.ref.apiVersion, kind: r.ref.kind, name: r.ref.name, ...(r.ref.namespace !== undefined ? { namespace: r.ref.namespace } : {}) }),
-      refFor: (id) => ({ ref: { ...id, uid: view.metaOf(id)?.uid ?? '', resourceVersion: view.metaOf(id)?.resourceVersion ?? '', cluster: options.cluster } }),
-    }));
+    runs.forEach((run, i) => {
+      const context = evaluateContext(view, run.set.registry, run.set.engine, options);
+      placeContext(perRun[i]!.objects, { ...context, objects: perRun[i]!.sharing.context(context.objects) }, {
+        keyOf: (r) => objectKey({ apiVersion: r.ref.apiVersion, kind: r.ref.kind, name: r.ref.name, ...(r.ref.namespace !== undefined ? { namespace: r.ref.namespace } : {}) }),
+        refFor: (id) => ({ ref: { ...id, uid: view.metaOf(id)?.uid ?? '', resourceVersion: view.metaOf(id)?.resourceVersion ?? '', cluster: options.cluster } }),
+      });
+    });
   }
   return perRun.map((state) => ({
     ...buildReport(state.objects, problems),

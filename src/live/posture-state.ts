@@ -170,7 +170,7 @@ export class PostureState {
    */
   applyContext(result: ContextResult, view: ClusterView): void {
     const next = new Map<string, ContextObjectResult>();
-    for (const ctx of result.objects) if (ctx.findings.length > 0 || ctx.outcomes.some((o) => o.outcome === 'skip')) next.set(objectKey(ctx.object), ctx);
+    for (const ctx of this.sharing.context(result.objects)) if (ctx.findings.length > 0 || ctx.outcomes.some((o) => o.outcome === 'skip')) next.set(objectKey(ctx.object), ctx);
     const nextOnly = new Map<string, ObjectResult>();
     for (const [key, ctx] of next) {
       if (this.byKey.has(key) || ctx.findings.length === 0) continue;

@@ -56,3 +56,15 @@ t.test('findings that differ share equal evidence', async (t) => {
   t.equal(sb.findings[0]!.evidence, sa.findings[0]!.evidence);
   t.same(sb.findings[0]!.evidence, ['ClusterRoleBinding "x" -> ClusterRole "y"', 'and 3 more']);
 });
+
+t.test('cluster policies\' findings share equal evidence; those without evidence are kept as they are', async (t) => {
+  const sharing = new ResultSharing();
+  const finding = (name: string, evidence?: string[]) => ({ ...result(name, `about ${name}`).findings[0]!, object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name }, ...(evidence ? { evidence } : {}) });
+  const ctx = (name: string, evidence?: string[]) => ({ object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name }, findings: [finding(name, evidence)], outcomes: [], mode: 'enforce' as const, notes: [] });
+  const plain = ctx('c');
+  const [a, b, c] = sharing.context([ctx('a', ['chain 1', 'chain 2']), ctx('b', ['chain 1', 'chain 2']), plain]);
+  t.equal(b!.findings[0]!.evidence, a!.findings[0]!.evidence);
+  t.same(b!.findings[0]!.evidence, ['chain 1', 'chain 2']);
+  t.equal(b!.findings[0]!.object.name, 'b');
+  t.equal(c, plain);
+});

@@ -7,6 +7,7 @@
  * Results are never changed after they are made (placing context findings makes new ones), so sharing
  * is safe. The tables are bounded: past `maxEntries` distinct parts, new ones are kept unshared.
  */
+import type { ContextObjectResult } from '../core/context.js';
 import type { ObjectResult, ResultFinding, Verdict } from './model.js';
 
 export class ResultSharing {
@@ -33,8 +34,20 @@ export class ResultSharing {
     const key = JSON.stringify(f);
     const known = this.findings.get(key);
     if (known !== undefined) return known;
-    const shared = f.evidence !== undefined && f.evidence.length > 0 ? { ...f, evidence: this.pick(this.lists, JSON.stringify(f.evidence), f.evidence) } : f;
-    return this.pick(this.findings, key, shared);
+    return this.pick(this.findings, key, this.withEvidence(f));
+  }
+
+  /**
+   * Cluster policies' results with equal evidence shared. Their findings name one object each, so
+   * only the evidence repeats: the same grant chains for every workload of a namespace, each a string
+   * built piece by piece (held as its pieces), which without sharing outweighs every other result.
+   */
+  context(objects: readonly ContextObjectResult[]): ContextObjectResult[] {
+    return objects.map((o) => (o.findings.some((f) => f.evidence !== undefined) ? { ...o, findings: o.findings.map((f) => this.withEvidence(f)) } : o));
+  }
+
+  private withEvidence<F extends ResultFinding>(f: F): F {
+    return f.evidence !== undefined && f.evidence.length > 0 ? { ...f, evidence: this.pick(this.lists, JSON.stringify(f.evidence), f.evidence) } : f;
   }
 
   /** Distinct parts held (for tests and metrics). */
