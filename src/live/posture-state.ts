@@ -17,7 +17,7 @@
 import type { ContextObjectResult, ContextResult } from '../core/context.js';
 import type { EvaluateOptions } from '../core/engine.js';
 import type { EngineConfig } from '../core/engine-config.js';
-import { groupOf, kindKey, lookupKind, type KnownKind } from '../core/kinds.js';
+import { kindKey, type KnownKind } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import { objectKey } from '../core/view/ids.js';
 import type { ClusterView, ObjectId } from '../core/view/types.js';
@@ -27,14 +27,25 @@ import { ResultSharing } from '../results/share.js';
 import { clusterRefOf, contentHash, judgeObject, labelsFor, labelsHash } from './judge.js';
 import { controllerOf, podSignature } from './owners.js';
 
+/** What a result says apart from whose it is: equal for every pod of a template, so held once for all of them. */
+type Outcome = Omit<ObjectResult, 'ref'>;
+
+/**
+ * What is kept per judged object: its identity, its evaluation key and a shared outcome. No object
+ * contents, no per-object result (the result is made when asked for), no per-object key strings.
+ */
 interface Entry {
   uid: string;
-  kind: string;
-  /** objectKey of the object, where cluster policies' findings are looked up. */
-  key: string;
+  kind: KnownKind;
+  apiVersion: string;
+  name: string;
   namespace: string | undefined;
-  evalKey: string;
-  base: ObjectResult;
+  resourceVersion: string;
+  /** The evaluation key: policy set generation, namespace labels' digest and content digest. */
+  generation: number;
+  labelsHash: string;
+  contentHash: string;
+  outcome: Outcome;
   controllerUid: string | undefined;
   /** The controller it is reported through, when it rolls up. */
   rolledInto: string | undefined;
@@ -60,17 +71,17 @@ export type UpsertOutcome = 'evaluated' | 'unchanged' | 'unnamed';
 
 export class PostureState {
   private readonly entries = new Map<string, Entry>();
-  private readonly byKey = new Map<string, string>();
   private readonly children = new Map<string, Set<string>>();
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private readonly namespaceHashes = new Map<string, string>();
-  /** Cluster policies' findings by objectKey. */
+  private readonly namespaceNames = new Map<string, string>();
+  /** Cluster policies' findings about judged objects, by uid. */
   private context = new Map<string, ContextObjectResult>();
   /** Results of objects only cluster policies speak of, by uid (or by key when the subject has no uid: a User, a Group). */
   private contextOnly = new Map<string, ObjectResult>();
   /** Namespaces whose objects were judged before their labels were known (the namespace list failed or came late). */
   private readonly judgedWithoutLabels = new Set<string>();
-  private readonly listGeneration = new Map<string, number>();
+  private readonly listGeneration = new Map<KnownKind, number>();
   /** Equal findings, `passed` lists and verdicts shared among results: most objects repeat a few templates. */
   private readonly sharing = new ResultSharing();
   private policies: PolicyContext | undefined;
@@ -90,6 +101,7 @@ export class PostureState {
     const before = this.namespaceHashes.get(name);
     this.namespaceLabels.set(name, { ...labels });
     this.namespaceHashes.set(name, hash);
+    if (!this.namespaceNames.has(name)) this.namespaceNames.set(name, name);
     const late = this.judgedWithoutLabels.delete(name);
     return late || (before !== undefined && before !== hash);
   }
@@ -97,6 +109,7 @@ export class PostureState {
   removeNamespace(name: string): void {
     this.namespaceLabels.delete(name);
     this.namespaceHashes.delete(name);
+    this.namespaceNames.delete(name);
   }
 
   /** Judges an object (listed, added or modified) unless its evaluation key is unchanged. */
@@ -105,25 +118,39 @@ export class PostureState {
     if (policies === undefined) throw new Error('PostureState: no policy set');
     const ref = clusterRefOf(object, kind, this.options.cluster);
     if (ref.uid === '' || ref.name === '') return 'unnamed';
-    const k = kindKey(kind);
     const labels = labelsFor(ref.namespace, this.namespaceLabels);
     if (ref.namespace !== undefined && !this.namespaceHashes.has(ref.namespace)) this.judgedWithoutLabels.add(ref.namespace);
-    const evalKey = `${policies.generation}|${ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : ''}|${contentHash(object)}`;
+    const nsHash = ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : '';
+    const hash = contentHash(object);
     const old = this.entries.get(ref.uid);
-    const seen = this.listGeneration.get(k) ?? 0;
-    if (old !== undefined && old.evalKey === evalKey) {
+    const seen = this.listGeneration.get(kind) ?? 0;
+    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentHash === hash) {
       old.seen = seen;
+      old.resourceVersion = ref.resourceVersion;
       this.counts.unchanged++;
       return 'unchanged';
     }
-    const base = this.sharing.share(judgeObject(object, ref, labels, policies.registry, policies.config, policies.options));
+    const { ref: _ref, ...outcome } = judgeObject(object, ref, labels, policies.registry, policies.config, policies.options);
     this.counts.evaluated++;
     const controller = controllerOf(object)?.uid;
-    const key = objectKey(idOf(ref));
-    const entry: Entry = { uid: ref.uid, kind: k, key, namespace: ref.namespace, evalKey, base, controllerUid: controller, rolledInto: undefined, seen, signature: undefined };
+    const entry: Entry = {
+      uid: ref.uid,
+      kind,
+      apiVersion: ref.apiVersion,
+      name: ref.name,
+      namespace: ref.namespace !== undefined ? this.namespaceName(ref.namespace) : undefined,
+      resourceVersion: ref.resourceVersion,
+      generation: policies.generation,
+      labelsHash: nsHash,
+      contentHash: hash,
+      outcome: this.sharing.outcome(outcome),
+      controllerUid: controller,
+      rolledInto: undefined,
+      seen,
+      signature: undefined,
+    };
     if (old !== undefined && old.controllerUid !== controller) this.unlinkChild(old);
     this.entries.set(ref.uid, entry);
-    this.byKey.set(key, ref.uid);
     if (controller !== undefined) {
       let set = this.children.get(controller);
       if (set === undefined) this.children.set(controller, (set = new Set()));
@@ -140,7 +167,7 @@ export class PostureState {
     const e = this.entries.get(uid);
     if (e === undefined) return false;
     this.entries.delete(uid);
-    if (this.byKey.get(e.key) === uid) this.byKey.delete(e.key);
+    this.context.delete(uid);
     this.unlinkChild(e);
     this.options.onDirty(uid);
     // What it controlled stays reported through it: the garbage collector is deleting it too, or
@@ -150,18 +177,16 @@ export class PostureState {
 
   /** A whole listing of a kind begins: objects not seen again before `listEnd` are gone. */
   listStart(kind: KnownKind): void {
-    const k = kindKey(kind);
-    this.listGeneration.set(k, (this.listGeneration.get(k) ?? 0) + 1);
+    this.listGeneration.set(kind, (this.listGeneration.get(kind) ?? 0) + 1);
   }
 
   /** Removes what the finished listing did not show (deleted while no watch was open); returns what went. */
   listEnd(kind: KnownKind): ObjectId[] {
-    const k = kindKey(kind);
-    const gen = this.listGeneration.get(k) ?? 0;
+    const gen = this.listGeneration.get(kind) ?? 0;
     const gone: Entry[] = [];
-    for (const e of this.entries.values()) if (e.kind === k && e.seen !== gen) gone.push(e);
+    for (const e of this.entries.values()) if (e.kind === kind && e.seen !== gen) gone.push(e);
     for (const e of gone) this.remove(e.uid);
-    return gone.map((e) => idOf(e.base.ref as ClusterRef));
+    return gone.map(idOf);
   }
 
   /**
@@ -169,19 +194,24 @@ export class PostureState {
    * changed is marked dirty, and objects only they speak of get results of their own.
    */
   applyContext(result: ContextResult, view: ClusterView): void {
+    // Findings about a judged object join its result (found by the uid the view knows for it); the
+    // rest (a namespace, a User, an object of a kind not judged) make results of their own.
     const next = new Map<string, ContextObjectResult>();
-    for (const ctx of this.sharing.context(result.objects)) if (ctx.findings.length > 0 || ctx.outcomes.some((o) => o.outcome === 'skip')) next.set(objectKey(ctx.object), ctx);
     const nextOnly = new Map<string, ObjectResult>();
-    for (const [key, ctx] of next) {
-      if (this.byKey.has(key) || ctx.findings.length === 0) continue;
+    for (const ctx of this.sharing.context(result.objects)) {
+      if (ctx.findings.length === 0 && !ctx.outcomes.some((o) => o.outcome === 'skip')) continue;
+      const uid = view.metaOf(ctx.object)?.uid;
+      if (uid !== undefined && this.entries.has(uid)) {
+        next.set(uid, ctx);
+        continue;
+      }
+      if (ctx.findings.length === 0) continue;
       const ref = this.refFor(ctx.object, view);
-      nextOnly.set(ref.uid !== '' ? ref.uid : key, contextOnlyResult(ref, ctx));
+      nextOnly.set(ref.uid !== '' ? ref.uid : objectKey(ctx.object), contextOnlyResult(ref, ctx));
     }
     const changed = new Set<string>();
-    for (const key of new Set([...this.context.keys(), ...next.keys()])) {
-      if (contextSignature(this.context.get(key)) === contextSignature(next.get(key))) continue;
-      const uid = this.byKey.get(key);
-      if (uid !== undefined) changed.add(uid);
+    for (const uid of new Set([...this.context.keys(), ...next.keys()])) {
+      if (contextSignature(this.context.get(uid)) !== contextSignature(next.get(uid))) changed.add(uid);
     }
     for (const id of new Set([...this.contextOnly.keys(), ...nextOnly.keys()])) {
       const a = this.contextOnly.get(id);
@@ -201,8 +231,9 @@ export class PostureState {
     const e = this.entries.get(uid);
     if (e === undefined) return this.contextOnly.get(uid);
     if (e.rolledInto !== undefined) return undefined;
-    const ctx = this.context.get(e.key);
-    return ctx !== undefined ? withContext(e.base, ctx) : e.base;
+    const ctx = this.context.get(uid);
+    const base = resultOf(e, this.options.cluster);
+    return ctx !== undefined ? withContext(base, ctx) : base;
   }
 
   /** Every reported result (not those rolled into their controller), for metrics and reports. */
@@ -223,19 +254,24 @@ export class PostureState {
   /** Objects judged through their controller, by kind. */
   rolledUp(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const e of this.entries.values()) if (e.rolledInto !== undefined) out[e.base.ref.kind] = (out[e.base.ref.kind] ?? 0) + 1;
+    for (const e of this.entries.values()) if (e.rolledInto !== undefined) out[e.kind.kind] = (out[e.kind.kind] ?? 0) + 1;
     return out;
   }
 
   /** Judged objects known, by kind key. */
   objectsByKind(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const e of this.entries.values()) out.set(e.kind, (out.get(e.kind) ?? 0) + 1);
-    return out;
+    const byKind = new Map<KnownKind, number>();
+    for (const e of this.entries.values()) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    return new Map([...byKind].map(([k, n]) => [kindKey(k), n]));
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The namespace's name as the namespace map holds it: one string per namespace, not one per object. */
+  private namespaceName(name: string): string {
+    return this.namespaceNames.get(name) ?? name;
   }
 
   private refFor(id: ObjectId, view: ClusterView): ClusterRef {
@@ -247,9 +283,9 @@ export class PostureState {
     if (e.controllerUid === undefined) return undefined;
     const owner = this.entries.get(e.controllerUid);
     // Only a pod-bearing owner's template speaks for what it creates.
-    if (owner === undefined || lookupKind({ group: groupOf(owner.base.ref.apiVersion), kind: owner.base.ref.kind })?.podPath === undefined) return undefined;
-    owner.signature ??= podSignature(owner.base);
-    for (const s of podSignature(e.base)) if (!owner.signature.has(s)) return undefined;
+    if (owner === undefined || owner.kind.podPath === undefined) return undefined;
+    owner.signature ??= podSignature(resultOf(owner, this.options.cluster));
+    for (const s of podSignature(resultOf(e, this.options.cluster))) if (!owner.signature.has(s)) return undefined;
     return owner.uid;
   }
 
@@ -276,9 +312,15 @@ export class PostureState {
   }
 }
 
-function idOf(ref: ClusterRef): ObjectId {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) };
+function idOf(e: Entry): ObjectId {
+  return { apiVersion: e.apiVersion, kind: e.kind.kind, name: e.name, ...(e.namespace !== undefined ? { namespace: e.namespace } : {}) };
 }
+
+/** The object's result, made from what is kept. */
+function resultOf(e: Entry, cluster: string): ObjectResult {
+  return { ref: { ...idOf(e), uid: e.uid, resourceVersion: e.resourceVersion, cluster }, ...e.outcome };
+}
+
 
 function contextSignature(ctx: ContextObjectResult | undefined): string {
   if (ctx === undefined) return '';

@@ -15,6 +15,7 @@ export class ResultSharing {
   private readonly lists = new Map<string, string[]>();
   private readonly exemptions = new Map<string, ObjectResult['policyExemptions']>();
   private readonly verdicts = new Map<string, Verdict>();
+  private readonly outcomes = new Map<string, Omit<ObjectResult, 'ref'>>();
 
   constructor(private readonly maxEntries = 50_000) {}
 
@@ -27,6 +28,16 @@ export class ResultSharing {
       findings: result.findings.map((f) => this.finding(f)),
       verdict: this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict),
     };
+  }
+
+  /**
+   * A result without its reference, shared whole with an equal one seen before: the pods of one
+   * template in one namespace have the same outcome, so a holder of 100,000 results keeps a few
+   * thousand outcomes and a reference per object.
+   */
+  outcome(result: Omit<ObjectResult, 'ref'>): Omit<ObjectResult, 'ref'> {
+    const { ref: _ref, ...parts } = this.share({ ...result, ref: NO_REF });
+    return this.pick(this.outcomes, JSON.stringify(parts), parts);
   }
 
   /** An equal finding seen before; else this one, with its evidence shared (a cluster policy's chains repeat across the workloads it names). */
@@ -52,7 +63,7 @@ export class ResultSharing {
 
   /** Distinct parts held (for tests and metrics). */
   get size(): number {
-    return this.findings.size + this.lists.size + this.exemptions.size + this.verdicts.size;
+    return this.findings.size + this.lists.size + this.exemptions.size + this.verdicts.size + this.outcomes.size;
   }
 
   private pick<T>(table: Map<string, T>, key: string, value: T): T {
@@ -64,3 +75,4 @@ export class ResultSharing {
 }
 
 const NO_EXEMPTIONS: ObjectResult['policyExemptions'] = [];
+const NO_REF: ObjectResult['ref'] = { apiVersion: '', kind: '', name: '', uid: '', resourceVersion: '' };
