@@ -29,7 +29,8 @@ export type ProbeMessage =
   | ({ type: 'context'; at: number; contextMs: number } & MemoryFigures)
   | ({ type: 'final' } & MemoryFigures);
 
-export type ProbeRequest = { type: 'expect'; evaluations: number } | { type: 'exit' };
+/** `arm` records where the counts stand; `await` names how many evaluations the change should cause. */
+export type ProbeRequest = { type: 'arm' } | { type: 'await'; evaluations: number } | { type: 'exit' };
 
 export function memoryFigures(): MemoryFigures {
   const status = readFileSync('/proc/self/status', 'utf8');
@@ -85,18 +86,22 @@ if (mode === 'audit') {
     const { lastMs } = controller.contextRunStats;
     send({ type: 'scanned', listedAt, contextAt: Date.now(), contextMs: lastMs, judged: controller.state.size, evaluated: controller.state.counts.evaluated, ...memoryFigures() });
   });
+  let armed = { evaluated: 0, runs: 0 };
   process.on('message', (m: ProbeRequest) => {
     if (m.type === 'exit') {
       send({ type: 'final', ...memoryFigures() });
       void running.shutdown('benchmark done').finally(() => process.exit(0));
       return;
     }
-    const target = controller.state.counts.evaluated + m.evaluations;
-    const runs = controller.contextRunStats.runs;
-    send({ type: 'armed' });
-    poll(() => controller.state.counts.evaluated >= target, () => {
-      send({ type: 'reevaluated', at: Date.now(), evaluated: controller.state.counts.evaluated });
-      poll(() => controller.contextRunStats.runs > runs, () => send({ type: 'context', at: Date.now(), contextMs: controller.contextRunStats.lastMs, ...memoryFigures() }));
+    if (m.type === 'arm') {
+      armed = { evaluated: controller.state.counts.evaluated, runs: controller.contextRunStats.runs };
+      send({ type: 'armed' });
+      return;
+    }
+    const base = armed;
+    poll(() => controller.state.counts.evaluated >= base.evaluated + m.evaluations, () => {
+      send({ type: 'reevaluated', at: Date.now(), evaluated: controller.state.counts.evaluated - base.evaluated });
+      poll(() => controller.contextRunStats.runs > base.runs, () => send({ type: 'context', at: Date.now(), contextMs: controller.contextRunStats.lastMs, ...memoryFigures() }));
     });
   });
   process.on('disconnect', () => process.exit(0));
