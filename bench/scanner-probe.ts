@@ -12,7 +12,7 @@
  * Peak RSS is the kernel's high-water mark (VmHWM), the figure a memory limit is held against.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
 export interface MemoryFigures {
   /** Peak resident set, bytes (VmHWM). */
@@ -84,6 +84,8 @@ if (mode === 'audit') {
     return controller.notReady().length === 0;
   }, () => {
     const { lastMs } = controller.contextRunStats;
+    // For profiling (bench/scanner.ts --snapshot DIR): the heap as the first scan leaves it.
+    if (process.env.KP_BENCH_SNAPSHOT) writeHeapSnapshot(process.env.KP_BENCH_SNAPSHOT);
     send({ type: 'scanned', listedAt, contextAt: Date.now(), contextMs: lastMs, judged: controller.state.size, evaluated: controller.state.counts.evaluated, ...memoryFigures() });
   });
   let armed = { evaluated: 0, runs: 0 };

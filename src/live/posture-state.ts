@@ -51,7 +51,6 @@ interface Entry {
   rolledInto: string | undefined;
   /** Listing generation it was last seen in, for sweeping objects deleted while no watch was open. */
   seen: number;
-  signature: Set<string> | undefined;
 }
 
 export interface PolicyContext {
@@ -84,6 +83,7 @@ export class PostureState {
   private readonly listGeneration = new Map<KnownKind, number>();
   /** Equal findings, `passed` lists and verdicts shared among results: most objects repeat a few templates. */
   private readonly sharing = new ResultSharing();
+  private readonly signatures = new WeakMap<Outcome, Map<KnownKind, Set<string>>>();
   private policies: PolicyContext | undefined;
   /** Evaluations since start, and evaluations an unchanged key saved. */
   readonly counts = { evaluated: 0, unchanged: 0 };
@@ -132,7 +132,9 @@ export class PostureState {
     }
     const { ref: _ref, ...outcome } = judgeObject(object, ref, labels, policies.registry, policies.config, policies.options);
     this.counts.evaluated++;
-    const controller = controllerOf(object)?.uid;
+    const owner = controllerOf(object)?.uid;
+    // The owner's own uid string when it is known: 70,000 pods then hold no copy of it.
+    const controller = owner !== undefined ? this.entries.get(owner)?.uid ?? owner : undefined;
     const entry: Entry = {
       uid: ref.uid,
       kind,
@@ -147,7 +149,6 @@ export class PostureState {
       controllerUid: controller,
       rolledInto: undefined,
       seen,
-      signature: undefined,
     };
     if (old !== undefined && old.controllerUid !== controller) this.unlinkChild(old);
     this.entries.set(ref.uid, entry);
@@ -284,9 +285,18 @@ export class PostureState {
     const owner = this.entries.get(e.controllerUid);
     // Only a pod-bearing owner's template speaks for what it creates.
     if (owner === undefined || owner.kind.podPath === undefined) return undefined;
-    owner.signature ??= podSignature(resultOf(owner, this.options.cluster));
-    for (const s of podSignature(resultOf(e, this.options.cluster))) if (!owner.signature.has(s)) return undefined;
+    const ownerSignature = this.signatureOf(owner);
+    for (const s of this.signatureOf(e)) if (!ownerSignature.has(s)) return undefined;
     return owner.uid;
+  }
+
+  /** What an object's result says about its pod: computed once per shared outcome and kind, not per object. */
+  private signatureOf(e: Entry): Set<string> {
+    let byKind = this.signatures.get(e.outcome);
+    if (byKind === undefined) this.signatures.set(e.outcome, (byKind = new Map()));
+    let sig = byKind.get(e.kind);
+    if (sig === undefined) byKind.set(e.kind, (sig = podSignature(resultOf(e, this.options.cluster))));
+    return sig;
   }
 
   /** The controller changed or went: its objects' roll-up is decided again. */

@@ -21,13 +21,16 @@ export class ResultSharing {
 
   /** The result with its findings, passed policies, policy exemptions and verdict shared with equal ones seen before. */
   share(result: ObjectResult): ObjectResult {
-    return {
-      ...result,
-      policyExemptions: result.policyExemptions.length === 0 ? NO_EXEMPTIONS : this.pick(this.exemptions, JSON.stringify(result.policyExemptions), result.policyExemptions),
-      ...(result.passed !== undefined ? { passed: this.pick(this.lists, result.passed.join('\n'), result.passed) } : {}),
-      findings: result.findings.map((f) => this.finding(f)),
-      verdict: this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict),
-    };
+    // Written out rather than spread: one result per object is kept, and V8 gives each object made
+    // by a spread its own hidden class.
+    const policyExemptions = result.policyExemptions.length === 0 ? NO_EXEMPTIONS : this.pick(this.exemptions, JSON.stringify(result.policyExemptions), result.policyExemptions);
+    const findings = result.findings.map((f) => this.finding(f));
+    const verdict = this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict);
+    // Exempt results are few: kept in their own field order.
+    if (result.exemptBy !== undefined) return { ...result, policyExemptions, findings, verdict, ...(result.passed !== undefined ? { passed: this.pick(this.lists, result.passed.join('\n'), result.passed) } : {}) };
+    return result.passed !== undefined
+      ? { ref: result.ref, status: result.status, policyExemptions, passed: this.pick(this.lists, result.passed.join('\n'), result.passed), findings, verdict }
+      : { ref: result.ref, status: result.status, policyExemptions, findings, verdict };
   }
 
   /**
