@@ -20,6 +20,10 @@ export interface MemoryFigures {
   rss: number;
   heapUsed: number;
   heapLimit: number;
+  /** Memory of Buffers and other objects outside the JS heap. */
+  external: number;
+  /** The JS heap as the OS sees it (committed), of which heapUsed is in use. */
+  heapCommitted: number;
 }
 
 export type ProbeMessage =
@@ -36,7 +40,7 @@ export function memoryFigures(): MemoryFigures {
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   const heap = getHeapStatistics();
-  return { peakRss: kb('VmHWM'), rss: kb('VmRSS'), heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit };
+  return { peakRss: kb('VmHWM'), rss: kb('VmRSS'), heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit, external: process.memoryUsage().external, heapCommitted: heap.total_physical_size };
 }
 
 const [mode, kubeconfig, resultFile, format] = process.argv.slice(2);

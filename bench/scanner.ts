@@ -121,7 +121,7 @@ async function runAudit(): Promise<void> {
   // From the first list request to the report written (policy loading before it is not scanning).
   const scanMs = r.ended - s.firstListAt;
   const rate = s.items / (scanMs / 1000);
-  console.log(`audit: exit ${r.code}; ${s.items.toLocaleString('en')} objects listed (${mib(s.bytes)} of JSON); first list request to report written ${(scanMs / 1000).toFixed(1)} s; process ${(wall / 1000).toFixed(1)} s; peak RSS ${mib(r.peakRss)}, heap at exit ${mib(r.heapUsed)} of ${mib(r.heapLimit)}; load ${load()}`);
+  console.log(`audit: exit ${r.code}; ${s.items.toLocaleString('en')} objects listed (${mib(s.bytes)} of JSON); first list request to report written ${(scanMs / 1000).toFixed(1)} s; process ${(wall / 1000).toFixed(1)} s; peak RSS ${mib(r.peakRss)}, heap at exit ${mib(r.heapUsed)} used, ${mib(r.heapCommitted)} committed, limit ${mib(r.heapLimit)}, external ${mib(r.external)}; load ${load()}`);
   rows.push({ measure: `audit (-o ${values['audit-format']}): first full scan`, figure: `${Math.round(rate).toLocaleString('en')} objects/s (${(scanMs / 1000).toFixed(1)} s)`, target: `≥ ${TARGET_RATE.toLocaleString('en')} objects/s`, met: rate >= TARGET_RATE && r.code !== null && r.code < 2 });
   rows.push({ measure: 'audit: peak RSS', figure: mib(r.peakRss), target: `< ${mib(TARGET_RSS)}`, met: r.peakRss < TARGET_RSS });
 }
@@ -136,7 +136,7 @@ async function runController(): Promise<void> {
   const listMs = scanned.listedAt - s.firstListAt;
   const scanMs = listMs + scanned.contextMs;
   const rate = s.items / (scanMs / 1000);
-  console.log(`controller: ${s.items.toLocaleString('en')} objects listed (${mib(s.bytes)} of JSON), ${scanned.judged.toLocaleString('en')} judged; listed and judged in ${(listMs / 1000).toFixed(1)} s, cluster policies ${(scanned.contextMs / 1000).toFixed(2)} s; ready ${((scanned.contextAt - s.firstListAt) / 1000).toFixed(1)} s after the first list (the cluster policies wait 5 s of quiet); RSS ${mib(scanned.rss)} (peak ${mib(scanned.peakRss)}), heap ${mib(scanned.heapUsed)} of ${mib(scanned.heapLimit)}; load ${load()}`);
+  console.log(`controller: ${s.items.toLocaleString('en')} objects listed (${mib(s.bytes)} of JSON), ${scanned.judged.toLocaleString('en')} judged; listed and judged in ${(listMs / 1000).toFixed(1)} s, cluster policies ${(scanned.contextMs / 1000).toFixed(2)} s; ready ${((scanned.contextAt - s.firstListAt) / 1000).toFixed(1)} s after the first list (the cluster policies wait 5 s of quiet); RSS ${mib(scanned.rss)} (peak ${mib(scanned.peakRss)}), heap ${mib(scanned.heapUsed)} used, ${mib(scanned.heapCommitted)} committed, limit ${mib(scanned.heapLimit)}, external ${mib(scanned.external)}; load ${load()}`);
   rows.push({ measure: 'controller: first full scan (listed, judged, cluster policies)', figure: `${Math.round(rate).toLocaleString('en')} objects/s (${(scanMs / 1000).toFixed(1)} s)`, target: `≥ ${TARGET_RATE.toLocaleString('en')} objects/s`, met: rate >= TARGET_RATE });
 
   // Settle: the ready poll and the last list's garbage.

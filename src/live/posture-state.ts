@@ -17,6 +17,7 @@
 import type { ContextObjectResult, ContextResult } from '../core/context.js';
 import type { EvaluateOptions } from '../core/engine.js';
 import type { EngineConfig } from '../core/engine-config.js';
+import type { Finding } from '../core/types.js';
 import { kindKey, type KnownKind } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import { objectKey } from '../core/view/ids.js';
@@ -212,7 +213,7 @@ export class PostureState {
     }
     const changed = new Set<string>();
     for (const uid of new Set([...this.context.keys(), ...next.keys()])) {
-      if (contextSignature(this.context.get(uid)) !== contextSignature(next.get(uid))) changed.add(uid);
+      if (!sameContext(this.context.get(uid), next.get(uid))) changed.add(uid);
     }
     for (const id of new Set([...this.contextOnly.keys(), ...nextOnly.keys()])) {
       const a = this.contextOnly.get(id);
@@ -332,7 +333,29 @@ function resultOf(e: Entry, cluster: string): ObjectResult {
 }
 
 
-function contextSignature(ctx: ContextObjectResult | undefined): string {
-  if (ctx === undefined) return '';
-  return JSON.stringify([ctx.findings.map(({ object: _o, ...f }) => f), ctx.outcomes.filter((o) => o.outcome === 'skip')]);
+/**
+ * Whether two runs of the cluster policies said the same of an object: findings (all but the object
+ * they name) and skips, compared field by field. Not by JSON: a run names 20,000 workloads in a large
+ * cluster, and serialising both runs' findings each time made tens of MiB of strings.
+ */
+function sameContext(a: ContextObjectResult | undefined, b: ContextObjectResult | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.findings.length !== b.findings.length) return false;
+  for (let i = 0; i < a.findings.length; i++) if (!sameFinding(a.findings[i]!, b.findings[i]!)) return false;
+  const skipsA = a.outcomes.filter((o) => o.outcome === 'skip');
+  const skipsB = b.outcomes.filter((o) => o.outcome === 'skip');
+  return skipsA.length === skipsB.length && skipsA.every((o, i) => o.policyId === skipsB[i]!.policyId && o.reason === skipsB[i]!.reason);
+}
+
+function sameFinding(a: Finding, b: Finding): boolean {
+  if (a === b) return true;
+  return a.kind === b.kind && a.policyId === b.policyId && a.title === b.title && a.severity === b.severity && a.category === b.category && a.action === b.action
+    && a.message === b.message && a.path === b.path && a.remediation === b.remediation && a.pssVersion === b.pssVersion
+    && sameList(a.controls, b.controls) && sameList(a.evidence, b.evidence) && (a.value === b.value || JSON.stringify(a.value) === JSON.stringify(b.value));
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((x, i) => x === b[i]);
 }

@@ -7,6 +7,7 @@ import { getIn } from '../safe.js';
 import { extractSummary } from './extract.js';
 import { objectIdOf, objectKey, subjectId } from './ids.js';
 import { subjectRefOf } from './rights.js';
+import type { RuleView } from '../subjects/rbac.js';
 import { ClusterViewImpl, type ViewParts } from './view.js';
 import type { BindingSummary, ClusterView, NamespaceSummary, NetworkPolicySummary, ObjectId, RoleSummary, ServiceAccountSummary, WorkloadSummary } from './types.js';
 
@@ -31,6 +32,7 @@ export class ClusterViewBuilder {
   private readonly ownerUids = new Map<string, string>();
   /** One copy of each repeated string (label keys and values, namespaces, kinds): 100,000 objects repeat a few thousand. */
   private readonly strings = new Map<string, string>();
+  private readonly ruleLists = new Map<string, RuleView[]>();
   /** The last built view reads `meta` and `origins` as they are: the next change copies them first. */
   private shared = false;
   private readonly serviceAccounts = new Map<string, ServiceAccountSummary>();
@@ -67,7 +69,7 @@ export class ClusterViewBuilder {
     this.unshare();
     this.first ??= id;
     if (id.namespace !== undefined) this.mention({ apiVersion: 'v1', kind: 'Namespace', name: id.namespace }, id);
-    const extracted = extractSummary(object, id, this.intern);
+    const extracted = extractSummary(object, id, this.intern, this.shareRules);
     if (extracted === undefined) return false;
     if (extracted.type === 'workload') {
       this.forgetWorkload(key);
@@ -139,6 +141,16 @@ export class ClusterViewBuilder {
     this.origins = new Map(this.origins);
     this.shared = false;
   }
+
+  /** Equal rule lists are one (frozen with the view): rules are data, never told apart by identity. */
+  private readonly shareRules = (rules: RuleView[]): RuleView[] => {
+    if (rules.length === 0) return rules;
+    const key = JSON.stringify(rules);
+    const known = this.ruleLists.get(key);
+    if (known !== undefined) return known;
+    if (this.ruleLists.size < 10_000) this.ruleLists.set(key, rules);
+    return rules;
+  };
 
   private readonly intern = (s: string): string => {
     const known = this.strings.get(s);

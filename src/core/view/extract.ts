@@ -7,7 +7,7 @@
 import { groupOf, kindKey, lookupKind } from '../kinds.js';
 import { asArray, asRecord, asString, getIn, isRecord } from '../safe.js';
 import { sanitizeSelector } from '../selectors.js';
-import { aggregationSelectorsOf, roleRefOf, rulesOf, subjectsOf } from '../subjects/rbac.js';
+import { aggregationSelectorsOf, roleRefOf, rulesOf, subjectsOf, type RuleView } from '../subjects/rbac.js';
 import { effectivePolicyTypes } from '../subjects/network.js';
 import type {
   BindingSummary, ReadonlyLabels, NamespaceSummary, NetworkPolicySummary, ObjectId, PolicyType, RoleSummary, ServiceAccountSummary, WorkloadSummary,
@@ -35,6 +35,10 @@ const VIEW_KIND_SET = new Set(VIEW_KINDS);
 export type Intern = (s: string) => string;
 const asIs: Intern = (s) => s;
 
+/** Gives one copy of equal rule lists: thousands of Roles hold the same few rules. */
+export type ShareRules = (rules: RuleView[]) => RuleView[];
+const ownRules: ShareRules = (r) => r;
+
 /** A copy of the string entries of a label map. */
 export function copyLabels(value: unknown, intern: Intern = asIs): ReadonlyLabels {
   const out: Record<string, string> = {};
@@ -46,7 +50,7 @@ export function copyLabels(value: unknown, intern: Intern = asIs): ReadonlyLabel
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
 /** The summary of an object of a view kind, or undefined for any other object. */
-export function extractSummary(object: unknown, id: ObjectId, intern: Intern = asIs): ExtractedSummary | undefined {
+export function extractSummary(object: unknown, id: ObjectId, intern: Intern = asIs, shareRules: ShareRules = ownRules): ExtractedSummary | undefined {
   const gk = { group: groupOf(id.apiVersion), kind: id.kind };
   if (!VIEW_KIND_SET.has(kindKey(gk))) return undefined;
   const known = lookupKind(gk);
@@ -72,7 +76,7 @@ export function extractSummary(object: unknown, id: ObjectId, intern: Intern = a
     case 'Role':
     case 'ClusterRole': {
       const aggregated = isRecord(getIn(object, ['aggregationRule']));
-      const rules = rulesOf(object);
+      const rules = shareRules(rulesOf(object));
       return {
         type: 'role',
         summary: { id, labels, name: id.name, kind: id.kind, namespace: id.kind === 'Role' ? namespace : '', rules, aggregationSelectors: aggregated && id.kind === 'ClusterRole' ? aggregationSelectorsOf(object).map((s) => s.selector) : undefined },
