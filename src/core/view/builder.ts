@@ -9,7 +9,7 @@ import { objectIdOf, objectKey, subjectId } from './ids.js';
 import { subjectRefOf } from './rights.js';
 import type { RuleView } from '../subjects/rbac.js';
 import { ClusterViewImpl, type ViewParts } from './view.js';
-import type { BindingSummary, ClusterView, NamespaceSummary, NetworkPolicySummary, ObjectId, RoleSummary, ServiceAccountSummary, WorkloadSummary } from './types.js';
+import type { BindingSummary, ClusterView, ReadonlyLabels, NamespaceSummary, NetworkPolicySummary, ObjectId, RoleSummary, ServiceAccountSummary, WorkloadSummary } from './types.js';
 
 export interface ViewBuilderOptions {
   /**
@@ -134,6 +134,16 @@ export class ClusterViewBuilder {
     this.controlled.delete(key);
   }
 
+  /** Labels of every summary the view holds, by the keys the maps already hold (not a new string per object). */
+  private labelsByKey(topLevel: readonly WorkloadSummary[]): Map<string, ReadonlyLabels> {
+    const out = new Map<string, ReadonlyLabels>();
+    for (const n of this.namespaces.values()) out.set(objectKey(n.id), n.labels);
+    for (const map of [this.networkPolicies, this.serviceAccounts, this.roles, this.bindings]) for (const [key, s] of map) out.set(key, s.labels);
+    const top = new Set(topLevel);
+    for (const [key, w] of this.workloads) if (top.has(w.summary)) out.set(key, w.summary.labels);
+    return out;
+  }
+
   /** Copies the maps a built view still reads before they change. */
   private unshare(): void {
     if (!this.shared) return;
@@ -186,6 +196,7 @@ export class ClusterViewBuilder {
       first: this.first,
       allComplete: this.allComplete,
       completeKinds: new Set(this.completeKinds),
+      labelsByKey: this.labelsByKey(topLevel),
     };
     return new ClusterViewImpl(parts);
   }
