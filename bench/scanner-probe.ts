@@ -90,6 +90,7 @@ if (mode === 'audit') {
     const { lastMs } = controller.contextRunStats;
     // For profiling (bench/scanner.ts --snapshot DIR): the heap as the first scan leaves it.
     if (process.env.KP_BENCH_SNAPSHOT) writeHeapSnapshot(process.env.KP_BENCH_SNAPSHOT);
+    if (process.env.KP_BENCH_DEBUG) process.stderr.write(`view holds ${JSON.stringify(controller.viewSizes)}\n`);
     send({ type: 'scanned', listedAt, contextAt: Date.now(), contextMs: lastMs, judged: controller.state.size, evaluated: controller.state.counts.evaluated, ...memoryFigures() });
   });
   let armed = { evaluated: 0, runs: 0 };

@@ -179,6 +179,11 @@ export class PostureController {
     return [...this.state.results()];
   }
 
+  /** What the cluster view holds (the scanner benchmark reports it). */
+  get viewSizes(): ClusterViewBuilder['sizes'] {
+    return this.view.sizes;
+  }
+
   /** How often the cluster policies ran, and how long the last run took (the scanner benchmark watches it). */
   get contextRunStats(): { runs: number; lastMs: number } {
     return { runs: this.contextRuns, lastMs: this.lastContextMs };

@@ -134,6 +134,11 @@ export class ClusterViewBuilder {
     this.controlled.delete(key);
   }
 
+  /** What the builder holds: summaries by type, and workloads kept only as "judged through their controller". */
+  get sizes(): { workloads: number; controlled: number; meta: number; strings: number } {
+    return { workloads: this.workloads.size, controlled: this.controlled.size, meta: this.meta.size, strings: this.strings.size };
+  }
+
   /** Labels of every summary the view holds, by the keys the maps already hold (not a new string per object). */
   private labelsByKey(topLevel: readonly WorkloadSummary[]): Map<string, ReadonlyLabels> {
     const out = new Map<string, ReadonlyLabels>();
