@@ -78,7 +78,9 @@ export default defineClusterPolicy<Params>({
       const evidence = rules.slice(0, 5).map(describeGrantChain);
       return { wide, evidence: rules.length > 5 ? [...evidence, `and ${rules.length - 5} more grant(s)`] : evidence };
     };
-    const byNamespace = new Map<string, { groups: Access; described: ReturnType<typeof describe> }>();
+    // Per namespace only its groups' answers and the description: not a merged copy of their rules,
+    // which over 2,000 namespaces would be hundreds of thousands of map entries.
+    const byNamespace = new Map<string, { groups: Access[]; described: ReturnType<typeof describe> }>();
     const bySa = new Map<string, ReturnType<typeof describe>>();
     const secretAccessOf = (namespace: string, name: string): ReturnType<typeof describe> => {
       const key = `${namespace}/${name}`;
@@ -86,8 +88,8 @@ export default defineClusterPolicy<Params>({
       const subject = { kind: 'ServiceAccount' as const, namespace, name };
       let ns = byNamespace.get(namespace);
       if (ns === undefined) {
-        const groups = implicitGroups(subject).reduce((acc, g) => merge(acc, groupAccess(g)), empty());
-        ns = { groups, described: describe(groups) };
+        const groups = implicitGroups(subject).map(groupAccess);
+        ns = { groups, described: describe(groups.reduce(merge, empty())) };
         byNamespace.set(namespace, ns);
       }
       const own = readable(view.grantsFor(subject, RIGHTS.secretsRead, { ...query, viaGroups: false }));
@@ -95,7 +97,7 @@ export default defineClusterPolicy<Params>({
       if (own.length > 0) {
         const access = empty();
         for (const g of own) add(access, g);
-        found = describe(merge(access, ns.groups));
+        found = describe(ns.groups.reduce(merge, access));
       }
       bySa.set(key, found);
       return found;

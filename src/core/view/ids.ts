@@ -53,5 +53,5 @@ export function describeObject(id: ObjectId): string {
 }
 
 export function subjectKey(subject: SubjectRef): string {
-  return subject.kind === 'ServiceAccount' ? `ServiceAccount:${subject.namespace ?? ''}/${subject.name}` : `${subject.kind}:${subject.name}`;
+  return subject.kind === 'ServiceAccount' ? ['ServiceAccount:', subject.namespace ?? '', '/', subject.name].join('') : [subject.kind, ':', subject.name].join('');
 }
