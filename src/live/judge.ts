@@ -55,6 +55,19 @@ const VOLATILE_METADATA = new Set(['resourceVersion', 'managedFields', 'generati
  * Key order is the API server's serialization order, which is stable for one object.
  */
 export function contentHash(object: Record<string, unknown>): string {
+  return contentDigestBytes(object).toString('base64url');
+}
+
+/**
+ * The same digest as two 30-bit integers (60 bits): what the controller keeps per object, held in the
+ * object's own fields rather than as a 27-character string (5 MiB over 100,000 objects).
+ */
+export function contentDigest(object: Record<string, unknown>): readonly [number, number] {
+  const d = contentDigestBytes(object);
+  return [d.readUInt32BE(0) >>> 2, d.readUInt32BE(4) >>> 2];
+}
+
+function contentDigestBytes(object: Record<string, unknown>): Buffer {
   const h = createHash('sha1');
   for (const [key, value] of Object.entries(object)) {
     if (key === 'status') continue;
@@ -66,7 +79,7 @@ export function contentHash(object: Record<string, unknown>): string {
       h.update(`${key}=${JSON.stringify(value)}\n`);
     }
   }
-  return h.digest('base64url');
+  return h.digest();
 }
 
 /** A digest of a namespace's labels, part of every object's evaluation key in it. */

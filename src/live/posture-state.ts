@@ -25,7 +25,7 @@ import type { ClusterView, ObjectId } from '../core/view/types.js';
 import { contextOnlyResult, withContext } from '../results/context.js';
 import type { ClusterRef, ObjectResult } from '../results/model.js';
 import { ResultSharing } from '../results/share.js';
-import { clusterRefOf, contentHash, judgeObject, labelsFor, labelsHash } from './judge.js';
+import { clusterRefOf, contentDigest, judgeObject, labelsFor, labelsHash } from './judge.js';
 import { controllerOf, podSignature } from './owners.js';
 
 /** What a result says apart from whose it is: equal for every pod of a template, so held once for all of them. */
@@ -45,7 +45,9 @@ interface Entry {
   /** The evaluation key: policy set generation, namespace labels' digest and content digest. */
   generation: number;
   labelsHash: string;
-  contentHash: string;
+  /** The content digest (judge.ts contentDigest), as two small integers. */
+  contentA: number;
+  contentB: number;
   outcome: Outcome;
   controllerUid: string | undefined;
   /** The controller it is reported through, when it rolls up. */
@@ -122,10 +124,10 @@ export class PostureState {
     const labels = labelsFor(ref.namespace, this.namespaceLabels);
     if (ref.namespace !== undefined && !this.namespaceHashes.has(ref.namespace)) this.judgedWithoutLabels.add(ref.namespace);
     const nsHash = ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : '';
-    const hash = contentHash(object);
+    const [hashA, hashB] = contentDigest(object);
     const old = this.entries.get(ref.uid);
     const seen = this.listGeneration.get(kind) ?? 0;
-    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentHash === hash) {
+    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentA === hashA && old.contentB === hashB) {
       old.seen = seen;
       old.resourceVersion = ref.resourceVersion;
       this.counts.unchanged++;
@@ -145,7 +147,8 @@ export class PostureState {
       resourceVersion: ref.resourceVersion,
       generation: policies.generation,
       labelsHash: nsHash,
-      contentHash: hash,
+      contentA: hashA,
+      contentB: hashB,
       outcome: this.sharing.outcome(outcome),
       controllerUid: controller,
       rolledInto: undefined,
