@@ -17,7 +17,7 @@ import { buildPolicySet, configBaseDir, type PolicySet, type PolicySetOptions } 
 import { wouldDeny } from '../results/compare.js';
 import { renderWhatIfJson, renderWhatIfTable } from '../reporters/what-if.js';
 import { renderOpenReports, registryPolicyInfo } from '../reporters/openreports.js';
-import { checkReportOptions, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
+import { checkReportOptions, renderReportChunks, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
 
 /** Formats only a live scan can give: report objects need the resource's uid. */
 const CLUSTER_FORMATS = { openreports: 'openreports', policyreport: 'wgpolicy' } as const;
@@ -122,7 +122,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     await writeOutput(rendered.text, opts.outputFile);
     return reportExitCode(report, opts.failOn);
   }
-  await writeOutput(renderReport(report, opts.output as ReportFormat, set), opts.outputFile);
+  await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set), opts.outputFile);
   return reportExitCode(report, opts.failOn);
 }
 

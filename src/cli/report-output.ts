@@ -1,11 +1,13 @@
 /** What `scan` and `audit` share when they print a report: formats, exit codes, the tool version. */
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { scoreCompliance } from '../compliance/score.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
 import type { Report } from '../results/model.js';
-import { renderTable } from '../reporters/table.js';
+import { renderTable, tableChunks } from '../reporters/table.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
 import { renderJunit } from '../reporters/junit.js';
@@ -42,21 +44,31 @@ export function renderReport(report: Report, format: ReportFormat, set: Pick<Pol
     case 'junit':
       return renderJunit(report);
     default:
-      return renderTable(report, complianceOf(report, set));
+      // The table prints scores only: no list of failing resources (500,000 entries for a large cluster).
+      return renderTable(report, complianceOf(report, set, { failing: false }));
   }
+}
+
+/**
+ * The report as pieces to write one after the other: the table of a large cluster (hundreds of
+ * thousands of lines) is made as it is written, never held whole; the other formats are one piece.
+ */
+export function renderReportChunks(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>): Iterable<string> {
+  if (format === 'table') return tableChunks(report, complianceOf(report, set, { failing: false }));
+  return [renderReport(report, format, set)];
 }
 
 /**
  * Scores the report against the frameworks. The policies that count are those the configuration
  * enables and those that ran anyway (Pod Security checks that namespace labels switch on).
  */
-export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>) {
+export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>, options: { failing?: boolean } = {}) {
   const ids = new Set(set.engine.enabled.map((e) => e.id));
   for (const o of report.objects) {
     for (const f of o.findings) ids.add(f.policyId);
     for (const id of o.passed ?? []) ids.add(id);
   }
-  return scoreCompliance(report, set.registry, ids);
+  return scoreCompliance(report, set.registry, ids, options);
 }
 
 /** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */
@@ -77,8 +89,14 @@ export function defaultSarifRoot(cwd = process.cwd()): string {
   }
 }
 
-/** Standard output, or a file (`--output-file`), written whole. */
-export async function writeOutput(text: string, file: string | undefined): Promise<void> {
-  if (file === undefined || file === '-') process.stdout.write(text);
-  else await writeFile(file, text);
+/** Standard output, or a file (`--output-file`): a string written whole, pieces written as they come (with backpressure). */
+export async function writeOutput(text: string | Iterable<string>, file: string | undefined): Promise<void> {
+  const toStdout = file === undefined || file === '-';
+  if (typeof text === 'string') {
+    if (toStdout) process.stdout.write(text);
+    else await writeFile(file, text);
+    return;
+  }
+  if (toStdout) await pipeline(Readable.from(text), process.stdout, { end: false });
+  else await pipeline(Readable.from(text), createWriteStream(file));
 }

@@ -7,10 +7,8 @@
  * One forbidden kind (RBAC 403), one unreachable list or one odd object never stops the scan: it
  * becomes a problem in the report and the rest goes on.
  */
-import { decide } from '../core/decide.js';
-import { evaluate, type EvaluateOptions } from '../core/engine.js';
+import type { EvaluateOptions } from '../core/engine.js';
 import { errorMessage, type Problem } from '../core/errors.js';
-import { inputFromObject } from '../core/input.js';
 import { KNOWN_KINDS, kindKey, lookupKind, type KnownKind } from '../core/kinds.js';
 import { inspectedKinds } from '../core/webhook-rules.js';
 import { evaluateContext, viewKinds } from '../core/context.js';
@@ -18,9 +16,11 @@ import { ClusterViewBuilder } from '../core/view/builder.js';
 import { objectKey } from '../core/view/ids.js';
 import { placeContext } from '../results/context.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
-import { buildReport, objectResult } from '../results/build.js';
-import type { ClusterRef, ObjectResult, Report } from '../results/model.js';
+import { buildReport } from '../results/build.js';
+import type { ObjectResult, Report } from '../results/model.js';
+import { ResultSharing } from '../results/share.js';
 import { ApiError, listObjects, type ApiClient } from '../cluster/api.js';
+import { clusterRefOf, judgeObject, labelsFor } from './judge.js';
 import { OWNER_FIRST_ORDER, OwnerIndex } from './owners.js';
 
 export interface AuditOptions extends EvaluateOptions {
@@ -37,6 +37,13 @@ export interface AuditRun {
   set: PolicySet;
   /** Labels laid over namespaces' real labels, per namespace: the what-if of a label change. */
   labelPatches?: ReadonlyMap<string, Record<string, string>>;
+}
+
+/** What one run keeps while the scan streams: results (equal parts shared), and controllers' signatures for the roll-up. */
+interface RunState {
+  objects: ObjectResult[];
+  owners: OwnerIndex;
+  sharing: ResultSharing;
 }
 
 /** Lists kinds top-down (controllers before what they create), then the rest in KNOWN_KINDS order. */
@@ -69,7 +76,7 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
   const kinds = listingOrder([...wanted.values()].filter((k) => options.namespace === undefined || k.namespaced));
 
   const listed: Record<string, number> = {};
-  const perRun = runs.map(() => ({ objects: [] as ObjectResult[], owners: new OwnerIndex() }));
+  const perRun: RunState[] = runs.map(() => ({ objects: [], owners: new OwnerIndex(), sharing: new ResultSharing() }));
   for (const kind of kinds) {
     const key = kindKey(kind);
     const judge = judged.has(key);
@@ -81,7 +88,7 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
       for await (const object of listObjects(api, kind, { ...(options.namespace !== undefined ? { namespace: options.namespace } : {}), ...(selector ? { labelSelector: selector } : {}), ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
         listed[key]++;
         feed?.add(object);
-        if (judge) judgeObject(object, kind, runs, perRun, namespaceLabels, options);
+        if (judge) judgeListed(object, kind, runs, perRun, namespaceLabels, options);
       }
       // Absence ("no NetworkPolicy", "no such role") can be judged only over a whole listing.
       if (!selector) feed?.markComplete(key);
@@ -91,10 +98,13 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
   }
   if (builder !== undefined) {
     const view = builder.build();
-    runs.forEach((run, i) => placeContext(perRun[i]!.objects, evaluateContext(view, run.set.registry, run.set.engine, options), {
-      keyOf: (r) => objectKey({ apiVersion: r.ref.apiVersion, kind: r.ref.kind, name: r.ref.name, ...(r.ref.namespace !== undefined ? { namespace: r.ref.namespace } : {}) }),
-      refFor: (id) => ({ ref: { ...id, uid: view.metaOf(id)?.uid ?? '', resourceVersion: view.metaOf(id)?.resourceVersion ?? '', cluster: options.cluster } }),
-    }));
+    runs.forEach((run, i) => {
+      const context = evaluateContext(view, run.set.registry, run.set.engine, options);
+      placeContext(perRun[i]!.objects, { ...context, objects: perRun[i]!.sharing.context(context.objects) }, {
+        keyOf: (r) => objectKey({ apiVersion: r.ref.apiVersion, kind: r.ref.kind, name: r.ref.name, ...(r.ref.namespace !== undefined ? { namespace: r.ref.namespace } : {}) }),
+        refFor: (id) => ({ ref: { ...id, uid: view.metaOf(id)?.uid ?? '', resourceVersion: view.metaOf(id)?.resourceVersion ?? '', cluster: options.cluster } }),
+      });
+    });
   }
   return perRun.map((state) => ({
     ...buildReport(state.objects, problems),
@@ -103,26 +113,12 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
 }
 
 /** Judges one listed object under every run, rolling it into its owner where the owner speaks for it. */
-function judgeObject(object: Record<string, unknown>, kind: KnownKind, runs: readonly AuditRun[], perRun: { objects: ObjectResult[]; owners: OwnerIndex }[], namespaceLabels: Map<string, Record<string, string>>, options: AuditOptions): void {
-  const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; uid?: unknown; resourceVersion?: unknown };
-  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
-  const ref: ClusterRef = {
-    apiVersion: String(object.apiVersion),
-    kind: kind.kind,
-    name: typeof meta.name === 'string' ? meta.name : '',
-    ...(namespace !== undefined ? { namespace } : {}),
-    uid: typeof meta.uid === 'string' ? meta.uid : '',
-    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
-    cluster: options.cluster,
-  };
+function judgeListed(object: Record<string, unknown>, kind: KnownKind, runs: readonly AuditRun[], perRun: RunState[], namespaceLabels: Map<string, Record<string, string>>, options: AuditOptions): void {
+  const ref = clusterRefOf(object, kind, options.cluster);
   runs.forEach((run, i) => {
-    const real = namespace !== undefined ? namespaceLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
-    const patch = namespace !== undefined ? run.labelPatches?.get(namespace) : undefined;
-    const labels = patch !== undefined ? { ...real, ...patch } : real;
-    const input = inputFromObject(object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}) });
-    const result = evaluate(input, run.set.registry, run.set.engine, options);
-    const res = objectResult(ref, result, decide(result));
+    const labels = labelsFor(ref.namespace, namespaceLabels, ref.namespace !== undefined ? run.labelPatches?.get(ref.namespace) : undefined);
     const state = perRun[i]!;
+    const res = state.sharing.share(judgeObject(object, ref, labels, run.set.registry, run.set.engine, options));
     const rolled = state.owners.rollsUp(object, res);
     state.owners.remember(ref.uid, res);
     if (!rolled) state.objects.push(res);

@@ -77,6 +77,7 @@ export class PostureController {
   private stopped = false;
   private complianceCache: { at: number; value: ComplianceSummary } | undefined;
   private contextRuns = 0;
+  private lastContextMs = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.state = new PostureState({ cluster: options.cluster, onDirty: (uid) => this.writer?.markDirty(uid) });
@@ -176,6 +177,16 @@ export class PostureController {
   /** Every reported result now (for `/report`-like readers and tests). */
   results(): ObjectResult[] {
     return [...this.state.results()];
+  }
+
+  /** What the cluster view holds (the scanner benchmark reports it). */
+  get viewSizes(): ClusterViewBuilder['sizes'] {
+    return this.view.sizes;
+  }
+
+  /** How often the cluster policies ran, and how long the last run took (the scanner benchmark watches it). */
+  get contextRunStats(): { runs: number; lastMs: number } {
+    return { runs: this.contextRuns, lastMs: this.lastContextMs };
   }
 
   /** Full rescan: every kind is listed again (unchanged objects cost a hash). */
@@ -334,7 +345,8 @@ export class PostureController {
     } catch (err) {
       this.options.logger.error({ err: errorMessage(err) }, 'cluster policies could not run');
     }
-    this.metrics.contextDuration((performance.now() - started) / 1000);
+    this.lastContextMs = performance.now() - started;
+    this.metrics.contextDuration(this.lastContextMs / 1000);
     this.maybeStartWriting();
   }
 

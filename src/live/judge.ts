@@ -17,15 +17,15 @@ import type { ClusterRef, ObjectResult } from '../results/model.js';
 export function clusterRefOf(object: Record<string, unknown>, kind: KnownKind, cluster: string): ClusterRef {
   const meta = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown; uid?: unknown; resourceVersion?: unknown };
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  return {
-    apiVersion: String(object.apiVersion),
-    kind: kind.kind,
-    name: typeof meta.name === 'string' ? meta.name : '',
-    ...(namespace !== undefined ? { namespace } : {}),
-    uid: typeof meta.uid === 'string' ? meta.uid : '',
-    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
-    cluster,
-  };
+  const apiVersion = String(object.apiVersion);
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const uid = typeof meta.uid === 'string' ? meta.uid : '';
+  const resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
+  // Two literals rather than a spread: a live scan keeps a reference per object, and V8 gives each
+  // object made by a spread its own hidden class.
+  return namespace !== undefined
+    ? { apiVersion, kind: kind.kind, name, namespace, uid, resourceVersion, cluster }
+    : { apiVersion, kind: kind.kind, name, uid, resourceVersion, cluster };
 }
 
 /**
@@ -55,6 +55,19 @@ const VOLATILE_METADATA = new Set(['resourceVersion', 'managedFields', 'generati
  * Key order is the API server's serialization order, which is stable for one object.
  */
 export function contentHash(object: Record<string, unknown>): string {
+  return contentDigestBytes(object).toString('base64url');
+}
+
+/**
+ * The same digest as two 30-bit integers (60 bits): what the controller keeps per object, held in the
+ * object's own fields rather than as a 27-character string (5 MiB over 100,000 objects).
+ */
+export function contentDigest(object: Record<string, unknown>): readonly [number, number] {
+  const d = contentDigestBytes(object);
+  return [d.readUInt32BE(0) >>> 2, d.readUInt32BE(4) >>> 2];
+}
+
+function contentDigestBytes(object: Record<string, unknown>): Buffer {
   const h = createHash('sha1');
   for (const [key, value] of Object.entries(object)) {
     if (key === 'status') continue;
@@ -66,7 +79,7 @@ export function contentHash(object: Record<string, unknown>): string {
       h.update(`${key}=${JSON.stringify(value)}\n`);
     }
   }
-  return h.digest('base64url');
+  return h.digest();
 }
 
 /** A digest of a namespace's labels, part of every object's evaluation key in it. */

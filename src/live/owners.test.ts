@@ -44,4 +44,6 @@ t.test('OwnerIndex: rolls up when the owned object has nothing its owner lacks; 
   t.same(Object.fromEntries(idx.rolledUp), { ReplicaSet: 1, Pod: 2 });
   idx.remember('svc', result(ref('Service', 'v1', 'svc'), []));
   t.equal(idx.size, 2, 'only pod-bearing kinds are remembered');
+  idx.remember('p1', same);
+  t.equal(idx.size, 2, 'a Pod controls nothing: not remembered (a scan of 70,000 pods keeps no signature for them)');
 });

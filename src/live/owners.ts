@@ -39,25 +39,55 @@ export function podSignature(result: ObjectResult): Set<string> {
   const known = lookupKind({ group: groupOf(result.ref.apiVersion), kind: result.ref.kind });
   const prefix = known?.podPath && known.podPath.length > 0 ? `${formatPath([...known.podPath])}.` : '';
   const sig = new Set<string>();
-  sig.add(`status|${result.status}|${result.exemptBy ?? ''}`);
+  sig.add(result.status === 'evaluated' && result.exemptBy === undefined ? EVALUATED : `status|${result.status}|${result.exemptBy ?? ''}`);
   for (const f of result.findings) sig.add(signatureOf(f, prefix));
   return sig;
 }
 
+const EVALUATED = 'status|evaluated|';
+
+/**
+ * Signature strings, once per finding object and path prefix: results share their findings
+ * (ResultSharing), so 70,000 pods' signatures are made of a few hundred strings, not copies of them.
+ */
+const signatures = new Map<string, WeakMap<Finding, string>>();
+
 function signatureOf(f: Finding, prefix: string): string {
-  const path = prefix !== '' && f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path;
-  return `${f.policyId}|${f.action}|${f.kind}|${path}`;
+  let byFinding = signatures.get(prefix);
+  if (byFinding === undefined) signatures.set(prefix, (byFinding = new WeakMap()));
+  let sig = byFinding.get(f);
+  if (sig === undefined) {
+    const path = prefix !== '' && f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path;
+    // join(), not a template literal: a flat string rather than a rope of its five pieces.
+    sig = [f.policyId, f.action, f.kind, path].join('|');
+    byFinding.set(f, sig);
+  }
+  return sig;
 }
 
 /** Remembers each evaluated controller's signature; decides whether an owned object rolls up. */
 export class OwnerIndex {
   private readonly byUid = new Map<string, Set<string>>();
+  private readonly sets = new Map<string, Set<string>>();
   /** Objects judged through their owner, by kind. */
   readonly rolledUp = new Map<string, number>();
 
-  /** Records an object that owned objects may roll up into (only pod-bearing kinds can own pods). */
+  /**
+   * Records an object that owned objects may roll up into: only pod-bearing kinds can own pods, and a
+   * Pod, though pod-bearing, controls nothing (remembering every pod would hold a set per pod).
+   */
   remember(uid: string, result: ObjectResult): void {
-    if (uid !== '' && lookupKind({ group: groupOf(result.ref.apiVersion), kind: result.ref.kind })?.podPath !== undefined) this.byUid.set(uid, podSignature(result));
+    const known = lookupKind({ group: groupOf(result.ref.apiVersion), kind: result.ref.kind });
+    if (uid === '' || known?.podPath === undefined || known.podPath.length === 0) return;
+    // Controllers made from the same template have equal signatures: one Set for all of them.
+    const sig = podSignature(result);
+    const key = [...sig].join('\n');
+    let shared = this.sets.get(key);
+    if (shared === undefined) {
+      shared = sig;
+      if (this.sets.size < 10_000) this.sets.set(key, sig);
+    }
+    this.byUid.set(uid, shared);
   }
 
   /**

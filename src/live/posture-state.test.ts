@@ -5,7 +5,7 @@ import { lookupKind } from '../core/kinds.js';
 import { ClusterViewBuilder } from '../core/view/builder.js';
 import { buildPolicySet } from '../policy-set/policy-set.js';
 import { PostureState } from './posture-state.js';
-import { contentHash } from './judge.js';
+import { contentDigest, contentHash } from './judge.js';
 
 const DEPLOYMENT = lookupKind({ group: 'apps', kind: 'Deployment' })!;
 const REPLICASET = lookupKind({ group: 'apps', kind: 'ReplicaSet' })!;
@@ -32,6 +32,9 @@ t.test('contentHash leaves out status and server-maintained metadata, and nothin
   t.equal(contentHash(a), contentHash({ ...pod('a', podSpec(false), '7', { phase: 'Running' }), metadata: { ...a.metadata, resourceVersion: '7', managedFields: [{ manager: 'kubelet' }], generation: 3 } }), 'status, resourceVersion, managedFields, generation');
   t.not(contentHash(a), contentHash(pod('a', podSpec(true))), 'the spec');
   t.not(contentHash(a), contentHash({ ...a, metadata: { ...a.metadata, labels: { x: 'y' } } }), 'labels');
+  t.same(contentDigest(a), contentDigest({ ...a, status: { phase: 'Running' } }), 'the digest the controller keeps: equal where the hash is');
+  t.notSame(contentDigest(a), contentDigest(pod('a', podSpec(true))));
+  t.ok(contentDigest(a).every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 30), 'small integers (held in the entry, not boxed)');
 });
 
 t.test('an object is judged again only when its content, namespace labels or policy set change', async (t) => {

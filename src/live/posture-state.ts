@@ -17,29 +17,43 @@
 import type { ContextObjectResult, ContextResult } from '../core/context.js';
 import type { EvaluateOptions } from '../core/engine.js';
 import type { EngineConfig } from '../core/engine-config.js';
-import { groupOf, kindKey, lookupKind, type KnownKind } from '../core/kinds.js';
+import type { Finding } from '../core/types.js';
+import { kindKey, type KnownKind } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import { objectKey } from '../core/view/ids.js';
 import type { ClusterView, ObjectId } from '../core/view/types.js';
 import { contextOnlyResult, withContext } from '../results/context.js';
 import type { ClusterRef, ObjectResult } from '../results/model.js';
-import { clusterRefOf, contentHash, judgeObject, labelsFor, labelsHash } from './judge.js';
+import { ResultSharing } from '../results/share.js';
+import { clusterRefOf, contentDigest, judgeObject, labelsFor, labelsHash } from './judge.js';
 import { controllerOf, podSignature } from './owners.js';
 
+/** What a result says apart from whose it is: equal for every pod of a template, so held once for all of them. */
+type Outcome = Omit<ObjectResult, 'ref'>;
+
+/**
+ * What is kept per judged object: its identity, its evaluation key and a shared outcome. No object
+ * contents, no per-object result (the result is made when asked for), no per-object key strings.
+ */
 interface Entry {
   uid: string;
-  kind: string;
-  /** objectKey of the object, where cluster policies' findings are looked up. */
-  key: string;
+  kind: KnownKind;
+  apiVersion: string;
+  name: string;
   namespace: string | undefined;
-  evalKey: string;
-  base: ObjectResult;
+  resourceVersion: string;
+  /** The evaluation key: policy set generation, namespace labels' digest and content digest. */
+  generation: number;
+  labelsHash: string;
+  /** The content digest (judge.ts contentDigest), as two small integers. */
+  contentA: number;
+  contentB: number;
+  outcome: Outcome;
   controllerUid: string | undefined;
   /** The controller it is reported through, when it rolls up. */
   rolledInto: string | undefined;
   /** Listing generation it was last seen in, for sweeping objects deleted while no watch was open. */
   seen: number;
-  signature: Set<string> | undefined;
 }
 
 export interface PolicyContext {
@@ -59,19 +73,20 @@ export type UpsertOutcome = 'evaluated' | 'unchanged' | 'unnamed';
 
 export class PostureState {
   private readonly entries = new Map<string, Entry>();
-  private readonly byKey = new Map<string, string>();
   private readonly children = new Map<string, Set<string>>();
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private readonly namespaceHashes = new Map<string, string>();
-  /** Cluster policies' findings by objectKey. */
+  private readonly namespaceNames = new Map<string, string>();
+  /** Cluster policies' findings about judged objects, by uid. */
   private context = new Map<string, ContextObjectResult>();
   /** Results of objects only cluster policies speak of, by uid (or by key when the subject has no uid: a User, a Group). */
   private contextOnly = new Map<string, ObjectResult>();
   /** Namespaces whose objects were judged before their labels were known (the namespace list failed or came late). */
   private readonly judgedWithoutLabels = new Set<string>();
-  private readonly listGeneration = new Map<string, number>();
-  /** Equal `passed` lists shared among results: most objects of a kind pass the same policies. */
-  private readonly passedLists = new Map<string, string[]>();
+  private readonly listGeneration = new Map<KnownKind, number>();
+  /** Equal findings, `passed` lists and verdicts shared among results: most objects repeat a few templates. */
+  private readonly sharing = new ResultSharing();
+  private readonly signatures = new WeakMap<Outcome, Map<KnownKind, Set<string>>>();
   private policies: PolicyContext | undefined;
   /** Evaluations since start, and evaluations an unchanged key saved. */
   readonly counts = { evaluated: 0, unchanged: 0 };
@@ -89,6 +104,7 @@ export class PostureState {
     const before = this.namespaceHashes.get(name);
     this.namespaceLabels.set(name, { ...labels });
     this.namespaceHashes.set(name, hash);
+    if (!this.namespaceNames.has(name)) this.namespaceNames.set(name, name);
     const late = this.judgedWithoutLabels.delete(name);
     return late || (before !== undefined && before !== hash);
   }
@@ -96,6 +112,7 @@ export class PostureState {
   removeNamespace(name: string): void {
     this.namespaceLabels.delete(name);
     this.namespaceHashes.delete(name);
+    this.namespaceNames.delete(name);
   }
 
   /** Judges an object (listed, added or modified) unless its evaluation key is unchanged. */
@@ -104,25 +121,41 @@ export class PostureState {
     if (policies === undefined) throw new Error('PostureState: no policy set');
     const ref = clusterRefOf(object, kind, this.options.cluster);
     if (ref.uid === '' || ref.name === '') return 'unnamed';
-    const k = kindKey(kind);
     const labels = labelsFor(ref.namespace, this.namespaceLabels);
     if (ref.namespace !== undefined && !this.namespaceHashes.has(ref.namespace)) this.judgedWithoutLabels.add(ref.namespace);
-    const evalKey = `${policies.generation}|${ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : ''}|${contentHash(object)}`;
+    const nsHash = ref.namespace !== undefined ? this.namespaceHashes.get(ref.namespace) ?? '-' : '';
+    const [hashA, hashB] = contentDigest(object);
     const old = this.entries.get(ref.uid);
-    const seen = this.listGeneration.get(k) ?? 0;
-    if (old !== undefined && old.evalKey === evalKey) {
+    const seen = this.listGeneration.get(kind) ?? 0;
+    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentA === hashA && old.contentB === hashB) {
       old.seen = seen;
+      old.resourceVersion = ref.resourceVersion;
       this.counts.unchanged++;
       return 'unchanged';
     }
-    const base = this.share(judgeObject(object, ref, labels, policies.registry, policies.config, policies.options));
+    const { ref: _ref, ...outcome } = judgeObject(object, ref, labels, policies.registry, policies.config, policies.options);
     this.counts.evaluated++;
-    const controller = controllerOf(object)?.uid;
-    const key = objectKey(idOf(ref));
-    const entry: Entry = { uid: ref.uid, kind: k, key, namespace: ref.namespace, evalKey, base, controllerUid: controller, rolledInto: undefined, seen, signature: undefined };
+    const owner = controllerOf(object)?.uid;
+    // The owner's own uid string when it is known: 70,000 pods then hold no copy of it.
+    const controller = owner !== undefined ? this.entries.get(owner)?.uid ?? owner : undefined;
+    const entry: Entry = {
+      uid: ref.uid,
+      kind,
+      apiVersion: ref.apiVersion,
+      name: ref.name,
+      namespace: ref.namespace !== undefined ? this.namespaceName(ref.namespace) : undefined,
+      resourceVersion: ref.resourceVersion,
+      generation: policies.generation,
+      labelsHash: nsHash,
+      contentA: hashA,
+      contentB: hashB,
+      outcome: this.sharing.outcome(outcome),
+      controllerUid: controller,
+      rolledInto: undefined,
+      seen,
+    };
     if (old !== undefined && old.controllerUid !== controller) this.unlinkChild(old);
     this.entries.set(ref.uid, entry);
-    this.byKey.set(key, ref.uid);
     if (controller !== undefined) {
       let set = this.children.get(controller);
       if (set === undefined) this.children.set(controller, (set = new Set()));
@@ -139,7 +172,7 @@ export class PostureState {
     const e = this.entries.get(uid);
     if (e === undefined) return false;
     this.entries.delete(uid);
-    if (this.byKey.get(e.key) === uid) this.byKey.delete(e.key);
+    this.context.delete(uid);
     this.unlinkChild(e);
     this.options.onDirty(uid);
     // What it controlled stays reported through it: the garbage collector is deleting it too, or
@@ -149,18 +182,16 @@ export class PostureState {
 
   /** A whole listing of a kind begins: objects not seen again before `listEnd` are gone. */
   listStart(kind: KnownKind): void {
-    const k = kindKey(kind);
-    this.listGeneration.set(k, (this.listGeneration.get(k) ?? 0) + 1);
+    this.listGeneration.set(kind, (this.listGeneration.get(kind) ?? 0) + 1);
   }
 
   /** Removes what the finished listing did not show (deleted while no watch was open); returns what went. */
   listEnd(kind: KnownKind): ObjectId[] {
-    const k = kindKey(kind);
-    const gen = this.listGeneration.get(k) ?? 0;
+    const gen = this.listGeneration.get(kind) ?? 0;
     const gone: Entry[] = [];
-    for (const e of this.entries.values()) if (e.kind === k && e.seen !== gen) gone.push(e);
+    for (const e of this.entries.values()) if (e.kind === kind && e.seen !== gen) gone.push(e);
     for (const e of gone) this.remove(e.uid);
-    return gone.map((e) => idOf(e.base.ref as ClusterRef));
+    return gone.map(idOf);
   }
 
   /**
@@ -168,19 +199,24 @@ export class PostureState {
    * changed is marked dirty, and objects only they speak of get results of their own.
    */
   applyContext(result: ContextResult, view: ClusterView): void {
+    // Findings about a judged object join its result (found by the uid the view knows for it); the
+    // rest (a namespace, a User, an object of a kind not judged) make results of their own.
     const next = new Map<string, ContextObjectResult>();
-    for (const ctx of result.objects) if (ctx.findings.length > 0 || ctx.outcomes.some((o) => o.outcome === 'skip')) next.set(objectKey(ctx.object), ctx);
     const nextOnly = new Map<string, ObjectResult>();
-    for (const [key, ctx] of next) {
-      if (this.byKey.has(key) || ctx.findings.length === 0) continue;
+    for (const ctx of this.sharing.context(result.objects)) {
+      if (ctx.findings.length === 0 && !ctx.outcomes.some((o) => o.outcome === 'skip')) continue;
+      const uid = view.metaOf(ctx.object)?.uid;
+      if (uid !== undefined && this.entries.has(uid)) {
+        next.set(uid, ctx);
+        continue;
+      }
+      if (ctx.findings.length === 0) continue;
       const ref = this.refFor(ctx.object, view);
-      nextOnly.set(ref.uid !== '' ? ref.uid : key, contextOnlyResult(ref, ctx));
+      nextOnly.set(ref.uid !== '' ? ref.uid : objectKey(ctx.object), contextOnlyResult(ref, ctx));
     }
     const changed = new Set<string>();
-    for (const key of new Set([...this.context.keys(), ...next.keys()])) {
-      if (contextSignature(this.context.get(key)) === contextSignature(next.get(key))) continue;
-      const uid = this.byKey.get(key);
-      if (uid !== undefined) changed.add(uid);
+    for (const uid of new Set([...this.context.keys(), ...next.keys()])) {
+      if (!sameContext(this.context.get(uid), next.get(uid))) changed.add(uid);
     }
     for (const id of new Set([...this.contextOnly.keys(), ...nextOnly.keys()])) {
       const a = this.contextOnly.get(id);
@@ -200,8 +236,9 @@ export class PostureState {
     const e = this.entries.get(uid);
     if (e === undefined) return this.contextOnly.get(uid);
     if (e.rolledInto !== undefined) return undefined;
-    const ctx = this.context.get(e.key);
-    return ctx !== undefined ? withContext(e.base, ctx) : e.base;
+    const ctx = this.context.get(uid);
+    const base = resultOf(e, this.options.cluster);
+    return ctx !== undefined ? withContext(base, ctx) : base;
   }
 
   /** Every reported result (not those rolled into their controller), for metrics and reports. */
@@ -222,19 +259,24 @@ export class PostureState {
   /** Objects judged through their controller, by kind. */
   rolledUp(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const e of this.entries.values()) if (e.rolledInto !== undefined) out[e.base.ref.kind] = (out[e.base.ref.kind] ?? 0) + 1;
+    for (const e of this.entries.values()) if (e.rolledInto !== undefined) out[e.kind.kind] = (out[e.kind.kind] ?? 0) + 1;
     return out;
   }
 
   /** Judged objects known, by kind key. */
   objectsByKind(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const e of this.entries.values()) out.set(e.kind, (out.get(e.kind) ?? 0) + 1);
-    return out;
+    const byKind = new Map<KnownKind, number>();
+    for (const e of this.entries.values()) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    return new Map([...byKind].map(([k, n]) => [kindKey(k), n]));
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The namespace's name as the namespace map holds it: one string per namespace, not one per object. */
+  private namespaceName(name: string): string {
+    return this.namespaceNames.get(name) ?? name;
   }
 
   private refFor(id: ObjectId, view: ClusterView): ClusterRef {
@@ -246,10 +288,19 @@ export class PostureState {
     if (e.controllerUid === undefined) return undefined;
     const owner = this.entries.get(e.controllerUid);
     // Only a pod-bearing owner's template speaks for what it creates.
-    if (owner === undefined || lookupKind({ group: groupOf(owner.base.ref.apiVersion), kind: owner.base.ref.kind })?.podPath === undefined) return undefined;
-    owner.signature ??= podSignature(owner.base);
-    for (const s of podSignature(e.base)) if (!owner.signature.has(s)) return undefined;
+    if (owner === undefined || owner.kind.podPath === undefined) return undefined;
+    const ownerSignature = this.signatureOf(owner);
+    for (const s of this.signatureOf(e)) if (!ownerSignature.has(s)) return undefined;
     return owner.uid;
+  }
+
+  /** What an object's result says about its pod: computed once per shared outcome and kind, not per object. */
+  private signatureOf(e: Entry): Set<string> {
+    let byKind = this.signatures.get(e.outcome);
+    if (byKind === undefined) this.signatures.set(e.outcome, (byKind = new Map()));
+    let sig = byKind.get(e.kind);
+    if (sig === undefined) byKind.set(e.kind, (sig = podSignature(resultOf(e, this.options.cluster))));
+    return sig;
   }
 
   /** The controller changed or went: its objects' roll-up is decided again. */
@@ -273,22 +324,41 @@ export class PostureState {
     set?.delete(e.uid);
     if (set?.size === 0) this.children.delete(e.controllerUid);
   }
-
-  private share(result: ObjectResult): ObjectResult {
-    if (result.passed === undefined) return result;
-    const key = result.passed.join('\n');
-    const known = this.passedLists.get(key);
-    if (known !== undefined) return { ...result, passed: known };
-    if (this.passedLists.size < 10_000) this.passedLists.set(key, result.passed);
-    return result;
-  }
 }
 
-function idOf(ref: ClusterRef): ObjectId {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) };
+function idOf(e: Entry): ObjectId {
+  return { apiVersion: e.apiVersion, kind: e.kind.kind, name: e.name, ...(e.namespace !== undefined ? { namespace: e.namespace } : {}) };
 }
 
-function contextSignature(ctx: ContextObjectResult | undefined): string {
-  if (ctx === undefined) return '';
-  return JSON.stringify([ctx.findings.map(({ object: _o, ...f }) => f), ctx.outcomes.filter((o) => o.outcome === 'skip')]);
+/** The object's result, made from what is kept. */
+function resultOf(e: Entry, cluster: string): ObjectResult {
+  return { ref: { ...idOf(e), uid: e.uid, resourceVersion: e.resourceVersion, cluster }, ...e.outcome };
+}
+
+
+/**
+ * Whether two runs of the cluster policies said the same of an object: findings (all but the object
+ * they name) and skips, compared field by field. Not by JSON: a run names 20,000 workloads in a large
+ * cluster, and serialising both runs' findings each time made tens of MiB of strings.
+ */
+function sameContext(a: ContextObjectResult | undefined, b: ContextObjectResult | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.findings.length !== b.findings.length) return false;
+  for (let i = 0; i < a.findings.length; i++) if (!sameFinding(a.findings[i]!, b.findings[i]!)) return false;
+  const skipsA = a.outcomes.filter((o) => o.outcome === 'skip');
+  const skipsB = b.outcomes.filter((o) => o.outcome === 'skip');
+  return skipsA.length === skipsB.length && skipsA.every((o, i) => o.policyId === skipsB[i]!.policyId && o.reason === skipsB[i]!.reason);
+}
+
+function sameFinding(a: Finding, b: Finding): boolean {
+  if (a === b) return true;
+  return a.kind === b.kind && a.policyId === b.policyId && a.title === b.title && a.severity === b.severity && a.category === b.category && a.action === b.action
+    && a.message === b.message && a.path === b.path && a.remediation === b.remediation && a.pssVersion === b.pssVersion
+    && sameList(a.controls, b.controls) && sameList(a.evidence, b.evidence) && (a.value === b.value || JSON.stringify(a.value) === JSON.stringify(b.value));
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((x, i) => x === b[i]);
 }

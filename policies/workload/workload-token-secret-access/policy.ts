@@ -1,4 +1,4 @@
-import { RBAC_KINDS, WORKLOAD_KINDS, defineClusterPolicy, describeGrantChain, describeObject, type ClusterViolation, type EffectiveGrant } from '../../../src/sdk.js';
+import { RBAC_KINDS, WORKLOAD_KINDS, defineClusterPolicy, describeGrantChain, describeObject, implicitGroups, type ClusterViolation, type EffectiveGrant } from '../../../src/sdk.js';
 import { CLUSTER_EXEMPTION_PARAMETERS, isExemptSummary, type ClusterExemptionParams } from '../../rbac/_lib/cluster-policy.js';
 import { RIGHTS } from '../../rbac/_lib/rights.js';
 
@@ -38,35 +38,79 @@ export default defineClusterPolicy<Params>({
     const ignored = Array.isArray(ctx.params.ignoredNamespaces) ? ctx.params.ignoredNamespaces : [];
     const query = { viaGroups: true, skipBinding: (b: Parameters<typeof isExemptSummary>[0]) => isExemptSummary(b, ctx.params) };
     const out: ClusterViolation[] = [];
-    // Many workloads share a service account: its grants are looked up once.
-    const bySa = new Map<string, EffectiveGrant[]>();
-    const grantsOf = (namespace: string, name: string): EffectiveGrant[] => {
-      const key = `${namespace}/${name}`;
-      let grants = bySa.get(key);
-      if (grants === undefined) {
-        grants = view.grantsFor({ kind: 'ServiceAccount', namespace, name }, RIGHTS.secretsRead, query).filter((g) => !(ctx.params.allowNamedSecrets !== false && g.grant.named));
-        bySa.set(key, grants);
+    // Every service account is in groups that others share (system:authenticated reaches every one):
+    // what the groups of a namespace's accounts grant is worked out once per namespace, and an account
+    // with no binding of its own (most) reads its namespace's answer. The order is grantsFor's with
+    // viaGroups (the account's own grants, then its groups' in implicitGroups order), so the message
+    // and evidence are the same as from one grantsFor call per account.
+    type Access = { rules: Map<string, EffectiveGrant>; namespaces: string[]; cluster: boolean };
+    const readable = (grants: EffectiveGrant[]) => grants.filter((g) => !(ctx.params.allowNamedSecrets !== false && g.grant.named));
+    const add = (access: Access, g: EffectiveGrant) => {
+      // One line per granting rule: a rule listing get, list and watch is one piece of evidence.
+      const key = `${describeObject(g.binding.id)} ${describeObject(g.source.source.id)} ${g.source.rule.index}`;
+      if (!access.rules.has(key)) access.rules.set(key, g);
+      if (g.scope === 'cluster') access.cluster = true;
+      const ns = g.scope === 'cluster' ? '' : JSON.stringify(g.scope.namespace);
+      if (!access.namespaces.includes(ns)) access.namespaces.push(ns);
+    };
+    const merge = (into: Access, from: Access) => {
+      for (const [key, g] of from.rules) if (!into.rules.has(key)) into.rules.set(key, g);
+      for (const ns of from.namespaces) if (!into.namespaces.includes(ns)) into.namespaces.push(ns);
+      into.cluster ||= from.cluster;
+      return into;
+    };
+    const empty = (): Access => ({ rules: new Map(), namespaces: [], cluster: false });
+    const byGroup = new Map<string, Access>();
+    const groupAccess = (name: string): Access => {
+      let access = byGroup.get(name);
+      if (access === undefined) {
+        access = empty();
+        for (const g of readable(view.grantsFor({ kind: 'Group', name }, RIGHTS.secretsRead, query))) add(access, { ...g, viaGroup: true });
+        byGroup.set(name, access);
       }
-      return grants;
+      return access;
+    };
+    const describe = (access: Access): { wide: string; evidence: string[] } | undefined => {
+      if (access.rules.size === 0) return undefined;
+      const wide = access.cluster ? 'in every namespace' : `in namespace${access.namespaces.length > 1 ? 's' : ''} ${access.namespaces.join(', ')}`;
+      const rules = [...access.rules.values()];
+      // Only the lines shown are described: an account reached by hundreds of bindings costs five.
+      const evidence = rules.slice(0, 5).map(describeGrantChain);
+      return { wide, evidence: rules.length > 5 ? [...evidence, `and ${rules.length - 5} more grant(s)`] : evidence };
+    };
+    // Per namespace only its groups' answers and the description: not a merged copy of their rules,
+    // which over 2,000 namespaces would be hundreds of thousands of map entries.
+    const byNamespace = new Map<string, { groups: Access[]; described: ReturnType<typeof describe> }>();
+    const bySa = new Map<string, ReturnType<typeof describe>>();
+    const secretAccessOf = (namespace: string, name: string): ReturnType<typeof describe> => {
+      const key = `${namespace}/${name}`;
+      if (bySa.has(key)) return bySa.get(key);
+      const subject = { kind: 'ServiceAccount' as const, namespace, name };
+      let ns = byNamespace.get(namespace);
+      if (ns === undefined) {
+        const groups = implicitGroups(subject).map(groupAccess);
+        ns = { groups, described: describe(groups.reduce(merge, empty())) };
+        byNamespace.set(namespace, ns);
+      }
+      const own = readable(view.grantsFor(subject, RIGHTS.secretsRead, { ...query, viaGroups: false }));
+      let found = ns.described;
+      if (own.length > 0) {
+        const access = empty();
+        for (const g of own) add(access, g);
+        found = describe(ns.groups.reduce(merge, access));
+      }
+      bySa.set(key, found);
+      return found;
     };
     for (const w of view.workloads()) {
       if (ignored.includes(w.namespace) || !view.mountsToken(w)) continue;
-      const grants = grantsOf(w.namespace, w.serviceAccountName);
-      if (grants.length === 0) continue;
-      const namespaces = [...new Set(grants.map((g) => (g.scope === 'cluster' ? '' : JSON.stringify(g.scope.namespace))))];
-      const wide = grants.some((g) => g.scope === 'cluster') ? 'in every namespace' : `in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}`;
-      // One line per granting rule: a rule listing get, list and watch is one piece of evidence.
-      const byRule = new Map<string, (typeof grants)[number]>();
-      for (const g of grants) {
-        const key = `${describeObject(g.binding.id)} ${describeObject(g.source.source.id)} ${g.source.rule.index}`;
-        if (!byRule.has(key)) byRule.set(key, g);
-      }
-      const evidence = [...byRule.values()].map(describeGrantChain);
+      const access = secretAccessOf(w.namespace, w.serviceAccountName);
+      if (access === undefined) continue;
       out.push({
         object: w.id,
         path: [...w.podPath, 'spec', 'automountServiceAccountToken'],
-        message: `the pods of ${w.kind} ${JSON.stringify(w.name)} mount the token of service account ${JSON.stringify(w.serviceAccountName)}, which can read Secrets ${wide}: code running in them can read those credentials; set automountServiceAccountToken: false or take the Secret access away`,
-        evidence: evidence.length > 5 ? [...evidence.slice(0, 5), `and ${evidence.length - 5} more grant(s)`] : evidence,
+        message: `the pods of ${w.kind} ${JSON.stringify(w.name)} mount the token of service account ${JSON.stringify(w.serviceAccountName)}, which can read Secrets ${access.wide}: code running in them can read those credentials; set automountServiceAccountToken: false or take the Secret access away`,
+        evidence: access.evidence,
       });
     }
     return out;

@@ -10,7 +10,9 @@ const RBAC_V1 = 'rbac.authorization.k8s.io/v1';
  * is served at several versions, and the same object must meet itself in a manifest, a listing and a finding.
  */
 export function objectKey(id: ObjectId): string {
-  return `${groupOf(id.apiVersion)}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
+  // join() makes one flat string; a template literal makes a rope of its pieces, which a map holding
+  // a key per object (100,000 in a large cluster) would keep as five strings each.
+  return [groupOf(id.apiVersion), id.kind, id.namespace ?? '', id.name].join('/');
 }
 
 /** `Kind/name` for cluster-scoped identities, `Kind/namespace/name` for namespaced ones (fixtures use this form). */
@@ -51,5 +53,5 @@ export function describeObject(id: ObjectId): string {
 }
 
 export function subjectKey(subject: SubjectRef): string {
-  return subject.kind === 'ServiceAccount' ? `ServiceAccount:${subject.namespace ?? ''}/${subject.name}` : `${subject.kind}:${subject.name}`;
+  return subject.kind === 'ServiceAccount' ? ['ServiceAccount:', subject.namespace ?? '', '/', subject.name].join('') : [subject.kind, ':', subject.name].join('');
 }

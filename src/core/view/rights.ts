@@ -8,7 +8,8 @@ import { grantsOf, serviceAccountOf, type Permission } from '../subjects/rbac.js
 import { describeObject, describeSubject, subjectKey } from './ids.js';
 import type { BindingSummary, EffectiveGrant, GrantQuery, RoleSummary, RuleSource, SubjectRef } from './types.js';
 
-const roleKey = (kind: string, namespace: string, name: string): string => `${kind}/${kind === 'Role' ? namespace : ''}/${name}`;
+// join() gives one flat string; a template literal's rope would be kept as its pieces by the index maps.
+const roleKey = (kind: string, namespace: string, name: string): string => [kind, kind === 'Role' ? namespace : '', name].join('/');
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

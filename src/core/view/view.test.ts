@@ -139,3 +139,41 @@ t.test('metadata of listed objects: uid and resourceVersion for live reports', a
   t.same(v.labelsOf({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' }), { team: 'a' });
   t.same(v.namespaceLabels('shop'), { team: 'a', 'kubernetes.io/metadata.name': 'shop' });
 });
+
+t.test('memory: objects judged through a controller in the view leave nothing behind but a controller uid', async (t) => {
+  const b = new ClusterViewBuilder();
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'shop', uid: 'r1', ownerReferences: [{ controller: true, uid: 'd1', kind: 'Deployment', apiVersion: 'apps/v1', name: 'web' }] }, spec: { template: { metadata: { labels: { app: 'web' } } } } };
+  const pod = (name: string, owner: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', uid: `u-${name}`, ownerReferences: [{ controller: true, uid: owner }] }, spec: {} });
+  b.add(deployment('web', 'shop', { app: 'web' }, {}, { uid: 'd1' }));
+  b.add(rs);
+  for (let i = 0; i < 3; i++) b.add(pod(`web-1-pod${i}`, 'r1'));
+  const strings = reachableStrings(b);
+  for (const s of ['web-1', 'web-1-pod0', 'u-web-1-pod2']) t.notOk(strings.has(s), `${s} is not kept by the builder`);
+  t.same(b.build().workloads().map((w) => w.name), ['web']);
+  // The Deployment goes and the ReplicaSet is orphaned (its ownerReference removed): it stands alone, its pods still roll into it.
+  b.remove({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' });
+  b.add({ ...rs, metadata: { ...rs.metadata, ownerReferences: [] } });
+  t.same(b.build().workloads().map((w) => w.name), ['web-1']);
+  // A pod that came before its controller is kept until its controller is in the view, then left out.
+  const early = new ClusterViewBuilder();
+  early.add(pod('first', 'd2'));
+  t.same(early.build().workloads().map((w) => w.name), ['first']);
+  early.add(deployment('late', 'shop', {}, {}, { uid: 'd2' }));
+  t.same(early.build().workloads().map((w) => w.name), ['late']);
+});
+
+t.test('a built view keeps what it saw when its builder changes afterwards (meta is shared until then)', async (t) => {
+  const b = new ClusterViewBuilder();
+  b.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: 'u1', resourceVersion: '1' } });
+  const v1 = b.build();
+  b.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: 'u1', resourceVersion: '2' } });
+  b.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'ci', uid: 'u2' } });
+  b.remove({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' });
+  t.same(v1.metaOf({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' }), { uid: 'u1', resourceVersion: '1' });
+  t.equal(v1.metaOf({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'ci', name: 'sa' }), undefined);
+  t.same(v1.originOf({ apiVersion: 'v1', kind: 'Namespace', name: 'ci' }), { apiVersion: 'v1', kind: 'Namespace', name: 'shop' }, 'the later mention of namespace ci is not in the older view (it falls back to the first object)');
+  const v2 = b.build();
+  t.equal(v2.metaOf({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' }), undefined);
+  t.same(v2.metaOf({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'ci', name: 'sa' }), { uid: 'u2' });
+  t.same(v2.originOf({ apiVersion: 'v1', kind: 'Namespace', name: 'ci' }), { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'ci', name: 'sa' });
+});

@@ -16,11 +16,14 @@ export interface ViewParts {
   serviceAccounts: ServiceAccountSummary[];
   roles: RoleSummary[];
   bindings: BindingSummary[];
-  meta: Map<string, { uid?: string; resourceVersion?: string }>;
-  origins: Map<string, ObjectId>;
+  /** Read only: the builder's own maps, which it copies before changing them after a build. */
+  meta: ReadonlyMap<string, { uid?: string; resourceVersion?: string }>;
+  origins: ReadonlyMap<string, ObjectId>;
   first: ObjectId | undefined;
   allComplete: boolean;
   completeKinds: Set<string>;
+  /** Labels by object key, keyed with the builder's own key strings (no new key per object per build). */
+  labelsByKey?: Map<string, ReadonlyLabels>;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -68,9 +71,11 @@ export class ClusterViewImpl implements ClusterView {
     this.policiesByNs = groupBy(parts.networkPolicies, (p) => p.namespace);
     this.workloadsByNs = groupBy(parts.workloads, (w) => w.namespace);
     this.saByKey = new Map(parts.serviceAccounts.map((s) => [`${s.namespace}/${s.name}`, s]));
-    this.labelsByKey = new Map();
-    for (const list of [parts.namespaces, parts.networkPolicies, parts.workloads, parts.serviceAccounts, parts.roles, parts.bindings]) {
-      for (const s of list as readonly { id: ObjectId; labels: ReadonlyLabels }[]) this.labelsByKey.set(objectKey(s.id), s.labels);
+    this.labelsByKey = parts.labelsByKey ?? new Map();
+    if (parts.labelsByKey === undefined) {
+      for (const list of [parts.namespaces, parts.networkPolicies, parts.workloads, parts.serviceAccounts, parts.roles, parts.bindings]) {
+        for (const s of list as readonly { id: ObjectId; labels: ReadonlyLabels }[]) this.labelsByKey.set(objectKey(s.id), s.labels);
+      }
     }
     const names = new Set<string>(parts.namespaces.map((n) => n.name));
     for (const list of [parts.networkPolicies, parts.workloads, parts.serviceAccounts]) for (const s of list) names.add(s.namespace);
