@@ -6,7 +6,7 @@ import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
-import { checkReportOptions, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
+import { checkReportOptions, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -22,9 +22,10 @@ export function registerScanCommand(program: Command): void {
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library (only --policy-dir and configured directories)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none')
-    .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
+    .option('-o, --output <format>', `${REPORT_FORMATS.join(', ')} (json is the saved scan that \`report\` reads; html one self-contained page)`, 'table')
+    .option('--since <scan.json>', 'with -o markdown: list the findings that are new since this saved scan')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string }) => {
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; since?: string }) => {
       try {
         checkReportOptions(opts);
         const fileConfig = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
@@ -33,7 +34,8 @@ export function registerScanCommand(program: Command): void {
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
         const { objects, problems } = await readManifests(paths);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set));
+        const since = await readSince(opts.since);
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, ...(since ? { since } : {}) }));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);
