@@ -19,7 +19,7 @@ import { defaultConfig } from '../src/config/load-config.js';
 import { buildPolicySet } from '../src/policy-set/policy-set.js';
 import { parseManifests } from '../src/scan/manifests.js';
 import { scanManifests } from '../src/scan/scan.js';
-import { scanDocument } from '../src/cli/report-output.js';
+import { scanDocument } from '../src/reporters/saved-scan.js';
 import { renderHtml } from '../src/reporters/html/render.js';
 
 const { values } = parseArgs({ options: { findings: { type: 'string', default: '50000' } } });
