@@ -1,5 +1,11 @@
 /** The real CLI in a child process (`node --import tsx src/cli/main.ts ...`), as a user runs it. */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// tsx by its file URL, so that the CLI also runs from another working directory.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliRun {
   code: number;
@@ -9,7 +15,7 @@ export interface CliRun {
 
 export async function runCli(args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -62,6 +62,7 @@ function sourcesLine(view: ReportView): string {
 function overview(view: ReportView): string {
   return `<section id="overview" aria-labelledby="overview-h">
 <h2 id="overview-h">Overview</h2>
+${glance(view)}
 <h3>How compliant, against what</h3>
 <div class="cards">${view.frameworks.map(frameworkCard).join('')}</div>
 ${view.fleet ? fleetTable(view) : ''}
@@ -74,8 +75,24 @@ ${topNamespaces(view)}
 </section>`;
 }
 
+/** Three sentences that answer the page's questions before any chart: how compliant, against what, what first. */
+function glance(view: ReportView): string {
+  const scored = view.frameworks.flatMap((f) => f.bySource.filter((s) => s.compliance !== null).map((s) => ({ name: f.name, source: s.source, compliance: s.compliance! })));
+  const lowest = scored.sort((a, b) => a.compliance - b.compliance)[0];
+  const first = view.topControls[0];
+  const ns = view.topNamespaces[0];
+  const where = (source: string) => (view.fleet ? ` on ${esc(source)}` : '');
+  const items = [
+    `<li>${view.findings} finding(s) on ${view.sources.reduce((a, s) => a + s.objects, 0)} object(s): ${SEVERITIES.filter((s) => view.bySeverity[s] > 0).map((s) => `${view.bySeverity[s]} ${s}`).join(', ') || 'none'}.</li>`,
+    lowest ? `<li>Lowest score: <strong>${esc(lowest.name)}</strong> at <strong>${pct(lowest.compliance)}</strong>${where(lowest.source)}.</li>` : '<li>No framework control applied to the objects scanned.</li>',
+    first ? `<li>Fix first: <code>${esc(first.id)}</code> ${esc(first.title)} (${first.severity ?? 'no severity'}, ${first.failed} failing resource(s)).</li>` : '<li>No control fails.</li>',
+    ns ? `<li>Worst namespace: <strong>${ns.namespace === '' ? 'cluster-scoped objects' : esc(ns.namespace)}</strong>${where(ns.source)}, ${ns.failing} of ${ns.objects} object(s) failing.</li>` : '',
+  ];
+  return `<ul class="glance">${items.join('')}</ul>`;
+}
+
 function frameworkCard(f: FrameworkOverview): string {
-  const lines = f.bySource.map((s) => `<div class="score-line" data-source="${esc(s.source)}"><span class="score" data-framework="${esc(f.id)}" data-source="${esc(s.source)}">${pct(s.compliance)}</span> <span class="risk">risk ${pct(s.risk)}</span> ${trendSvg(f.name, s.source, s.trend)}<span class="muted">${s.applied} control(s) applied${f.bySource.length > 1 ? ` · ${esc(s.source)}` : ''}</span></div>`);
+  const lines = f.bySource.map((s) => `<div class="score-line" data-source="${esc(s.source)}"><span class="score" data-framework="${esc(f.id)}" data-source="${esc(s.source)}">${pct(s.compliance)}</span> <span class="risk">risk ${pct(s.risk)}</span> ${trendSvg(f.name, s.source, s.trend)}${s.trend.length > 1 ? `<span class="muted">was ${pct(s.trend.at(-2)!.compliance)}</span>` : ''}<span class="muted">${s.applied} control(s) applied${f.bySource.length > 1 ? ` · ${esc(s.source)}` : ''}</span></div>`);
   return `<article class="card" data-framework="${esc(f.id)}"><h4><a href="#fw-${esc(f.id)}">${esc(f.name)}</a></h4>${lines.join('')}</article>`;
 }
 
