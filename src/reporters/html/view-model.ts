@@ -78,7 +78,10 @@ export interface TableData {
   sources: string[];
   frameworks: { id: string; name: string }[];
   strings: string[];
-  /** [severity index, source index, namespace s, object s, policy s, message s, path s, remediation s, framework bit mask, action s] */
+  /**
+   * [severity index, source index, namespace s, object s, policy s, message s, path s, remediation s,
+   * framework bit mask, action s]; the mask holds one bit per framework (there are five; 31 would fit).
+   */
   rows: number[][];
 }
 
