@@ -43,9 +43,10 @@ t.test('time order, trend and fleet', async (t) => {
   t.match(html, /aria-label="Trend of Pod Security Standards: baseline for prod: 0\.0% → 50\.0%"/);
   t.notMatch(html, /Per cluster/, 'one source: no fleet table');
   const fleet = renderHtml([doc('prod', '2026-01-01T00:00:00.000Z'), doc('dev', '2026-01-01T00:00:00.000Z')]);
-  t.match(fleet, /Kubernetes posture: Fleet of 2 sources/);
-  t.match(fleet, /<caption>Compliance per source/);
-  t.match(fleet, /id="f-source"/);
+  t.match(fleet, /Kubernetes posture: fleet of 2 clusters/);
+  t.match(fleet, /<caption>Compliance per cluster/);
+  t.match(fleet, /<label>Cluster <select id="f-source">/);
+  t.match(fleet, /<button type="button">Cluster<\/button>/, 'a cluster column');
 });
 
 t.test('a scan without findings draws a page and a summary', async (t) => {

@@ -99,7 +99,7 @@ function frameworkCard(f: FrameworkOverview): string {
 function fleetTable(view: ReportView): string {
   const head = view.frameworks.map((f) => `<th scope="col">${esc(f.name)}</th>`).join('');
   const rows = view.sources.map((s) => `<tr><th scope="row">${esc(s.name)}</th>${view.frameworks.map((f) => `<td class="num">${pct(f.bySource.find((x) => x.source === s.name)?.compliance ?? null)}</td>`).join('')}<td class="num">${s.findings}</td></tr>`).join('');
-  return `<h3>Per cluster</h3><div class="scroll"><table class="fleet"><caption>Compliance per source (latest scan of each)</caption><thead><tr><th scope="col">Source</th>${head}<th scope="col">Findings</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<h3>Per ${sourceWord(view).toLowerCase()}</h3><div class="scroll"><table class="fleet"><caption>Compliance per ${sourceWord(view).toLowerCase()} (latest scan of each)</caption><thead><tr><th scope="col">${sourceWord(view)}</th>${head}<th scope="col">Findings</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function severityChart(counts: Record<Severity, number>): string {
@@ -132,7 +132,7 @@ function topControls(view: ReportView): string {
 function topNamespaces(view: ReportView): string {
   if (view.topNamespaces.length === 0) return '<p>No namespace has findings.</p>';
   const rows = view.topNamespaces.map((n) => `<tr>${view.fleet ? `<td>${esc(n.source)}</td>` : ''}<td>${n.namespace === '' ? '<em>cluster-scoped</em>' : esc(n.namespace)}</td><td class="num">${n.failing} / ${n.objects}</td>${SEVERITIES.map((s) => `<td class="num">${n.findings[s]}</td>`).join('')}</tr>`).join('');
-  return `<table class="top-namespaces"><caption>Ranked by severity-weighted findings</caption><thead><tr>${view.fleet ? '<th scope="col">Source</th>' : ''}<th scope="col">Namespace</th><th scope="col">Objects failing</th>${SEVERITIES.map((s) => `<th scope="col">${s}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="top-namespaces"><caption>Ranked by severity-weighted findings</caption><thead><tr>${view.fleet ? `<th scope="col">${sourceWord(view)}</th>` : ''}<th scope="col">Namespace</th><th scope="col">Objects failing</th>${SEVERITIES.map((s) => `<th scope="col">${s}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function frameworkViews(view: ReportView): string {
@@ -154,7 +154,7 @@ function controlRow(c: ControlRow): string {
 }
 
 function findingsSection(view: ReportView): string {
-  const fleet = view.fleet ? '<label>Source <select id="f-source"><option value="">all</option></select></label>' : '';
+  const fleet = view.fleet ? `<label>${sourceWord(view)} <select id="f-source"><option value="">all</option></select></label>` : '';
   return `<section id="findings" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>
 <form id="filters" class="filters" role="search" aria-label="Filter findings">
@@ -168,7 +168,7 @@ ${fleet}<label>Namespace <select id="f-namespace"><option value="">all</option><
 <p id="f-count" role="status" aria-live="polite">${view.findings} finding(s)</p>
 <div class="scroll"><table id="findings-table" class="findings"><thead><tr>
 <th scope="col" data-sort="0" aria-sort="none"><button type="button">Severity</button></th>
-${view.fleet ? '<th scope="col" data-sort="1" aria-sort="none"><button type="button">Source</button></th>' : ''}
+${view.fleet ? `<th scope="col" data-sort="1" aria-sort="none"><button type="button">${sourceWord(view)}</button></th>` : ''}
 <th scope="col" data-sort="2" aria-sort="none"><button type="button">Namespace</button></th>
 <th scope="col" data-sort="3" aria-sort="none"><button type="button">Resource</button></th>
 <th scope="col" data-sort="4" aria-sort="none"><button type="button">Policy</button></th>
@@ -176,6 +176,11 @@ ${view.fleet ? '<th scope="col" data-sort="1" aria-sort="none"><button type="but
 </tr></thead><tbody><tr><td colspan="6">The findings table needs JavaScript.</td></tr></tbody></table></div>
 <nav class="pager" aria-label="Findings pages"><button type="button" id="p-prev">Previous</button> <span id="p-info"></span> <button type="button" id="p-next">Next</button></nav>
 </section>`;
+}
+
+/** What a fleet's sources are called: clusters when they all are. */
+function sourceWord(view: ReportView): string {
+  return view.sources.every((s) => s.type === 'cluster') ? 'Cluster' : 'Source';
 }
 
 function sevBadge(s: Severity | undefined): string {

@@ -185,7 +185,7 @@ export function buildView(input: readonly ScanDocument[]): ReportView {
 
   const table = tableData(latest, frameworkIds, fleet);
   return {
-    title: fleet ? `Fleet of ${names.length} sources` : names[0] ?? 'no scan',
+    title: fleet ? `fleet of ${names.length} ${latest.every((d) => d.source.type === 'cluster') ? 'clusters' : 'sources'}` : names[0] ?? 'no scan',
     fleet,
     sources,
     scans: docs.length,
