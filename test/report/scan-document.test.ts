@@ -57,6 +57,12 @@ t.test('audit -o json writes a saved scan that validates against the schema', as
   t.ok(validate(doc), `valid against the schema ${JSON.stringify(validate.errors ?? [])}`);
   t.same(doc.source, { type: 'cluster', name: 'fake-context' });
   t.equal(doc.scope.cluster, 'fake-context');
+
+  const html = await audit(kubeconfig, ['-o', 'html', '--output-file', '-']);
+  t.equal(html.code, 1, 'audit -o html: the same exit code');
+  t.match(html.stdout, /^<!doctype html>[\s\S]*<title>kube-posture report: fake-context<\/title>[\s\S]*id="kp-data"/, 'audit -o html writes the page directly');
+  const md = await audit(kubeconfig, ['-o', 'markdown']);
+  t.match(md.stdout, /^### kube-posture: fake-context\n/, 'and -o markdown its summary');
 });
 
 t.test('the schema refuses what is not a saved scan', async (t) => {

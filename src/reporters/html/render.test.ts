@@ -47,6 +47,8 @@ t.test('time order, trend and fleet', async (t) => {
   t.match(fleet, /<caption>Compliance per cluster/);
   t.match(fleet, /<label>Cluster <select id="f-source">/);
   t.match(fleet, /<button type="button">Cluster<\/button>/, 'a cluster column');
+  const md = renderMarkdown([doc('prod', '2026-01-01T00:00:00.000Z'), doc('dev', '2026-01-01T00:00:00.000Z')]);
+  t.match(md, /\| Framework \| prod \| dev \|\n\|---\|---:\|---:\|\n\| Pod Security Standards: baseline \| 0\.0% \| 0\.0% \|/, 'markdown: a column per cluster');
 });
 
 t.test('a scan without findings draws a page and a summary', async (t) => {
