@@ -69,7 +69,7 @@ export function registerControllerCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
     .addOption(new Option('--host <host>', 'address of the ops server').default('0.0.0.0').env('KP_HOST'))
-    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz and /metrics').default(8081).argParser(intIn('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
+    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz, /metrics, /report and /report.json').default(8081).argParser(intIn('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
     .addOption(new Option('--report-access <who>', "who gets the HTML report at /report and /report.json on the ops port: local (the pod's loopback: kubectl port-forward), any, or off").choices([...REPORT_ACCESS]).default('local').env('KP_REPORT_ACCESS'))
     .addOption(new Option('--report-interval <seconds>', 'least time between two builds of the served report (it is built on request, when the results changed)').default(10).argParser(intIn('--report-interval', 0, 3600)).env('KP_REPORT_INTERVAL'))
     .addOption(new Option('--reports <format>', 'report objects to write: openreports (openreports.io/v1alpha1), wgpolicy (wgpolicyk8s.io/v1alpha2) or none').choices(['openreports', 'wgpolicy', 'none']).default('openreports').env('KP_REPORTS'))
@@ -179,7 +179,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
     await elector?.stop({ release: true });
   });
   lifecycle.onShutdown('ops server', () => ops.close());
-  logger.info({ cluster, server: api.server, ops: opsUrl, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
+  logger.info({ cluster, server: api.server, ops: opsUrl, reportAccess: opts.reportAccess, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
   logger.flush();
   return { opsUrl, controller, elector, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }
