@@ -71,6 +71,8 @@ if (mode === 'audit') {
     pageSize: 500,
     shutdownGrace: 1,
     reloadInterval: 0,
+    reportAccess: 'off',
+    reportInterval: 10,
   }, {});
   const { controller } = running;
   const send = (m: ProbeMessage) => process.send!(m);

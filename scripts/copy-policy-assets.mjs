@@ -12,3 +12,7 @@ if (existsSync(src)) {
     filter: (path) => !path.endsWith('.ts') && !path.endsWith('.md'),
   });
 }
+
+// The HTML report's stylesheet and page script, read at run time beside src/reporters/html/render.ts.
+const reportAssets = join('src', 'reporters', 'html', 'assets');
+if (existsSync(reportAssets)) cpSync(reportAssets, join('dist', reportAssets), { recursive: true });

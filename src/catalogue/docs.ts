@@ -146,6 +146,7 @@ export function renderComplianceDoc(catalogue: Catalogue): string {
   const out: string[] = ['# Compliance catalogue', '', REGENERATE, ''];
   out.push('Which policies cover which control. Policies name controls in their `controls` metadata; a control without a policy is listed with —.', '');
   out.push('How `scan` and `audit` turn findings into a compliance score and a risk score per framework, with a worked example: [compliance-scores.md](compliance-scores.md).', '');
+  out.push('The compliance report shows these scores, their trend over saved scans, every control with its failing resources and what to fix first, in one HTML page (`kube-posture audit -o html > posture.html`, `kube-posture report scan1.json scan2.json -o report.html`): [report.md](report.md).', '');
   out.push('| Framework | Edition | Controls | Covered |', '|---|---|---|---|');
   for (const f of catalogue.frameworks) {
     const controls = catalogue.controls.filter((c) => c.framework === f.id);

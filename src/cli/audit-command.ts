@@ -17,7 +17,7 @@ import { buildPolicySet, configBaseDir, type PolicySet, type PolicySetOptions } 
 import { wouldDeny } from '../results/compare.js';
 import { renderWhatIfJson, renderWhatIfTable } from '../reporters/what-if.js';
 import { renderOpenReports, registryPolicyInfo } from '../reporters/openreports.js';
-import { checkReportOptions, renderReportChunks, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
+import { checkReportOptions, readSince, renderReportChunks, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
 
 /** Formats only a live scan can give: report objects need the resource's uid. */
 const CLUSTER_FORMATS = { openreports: 'openreports', policyreport: 'wgpolicy' } as const;
@@ -39,6 +39,7 @@ interface AuditOptions {
   whatIf?: string;
   pageSize: number;
   includePass?: boolean;
+  since?: string;
 }
 
 const positiveInt = (name: string) => (v: string): number => {
@@ -61,7 +62,8 @@ export function registerAuditCommand(program: Command): void {
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')
-    .option('-o, --output <format>', 'table, json, sarif, junit, openreports (Report/ClusterReport objects for kubectl apply) or policyreport (wgpolicyk8s.io/v1alpha2)', 'table')
+    .option('-o, --output <format>', 'table, json (the saved scan that `report` reads), sarif, junit, html (one self-contained page), markdown, openreports (Report/ClusterReport objects for kubectl apply) or policyreport (wgpolicyk8s.io/v1alpha2)', 'table')
+    .option('--since <scan.json>', 'with -o markdown: list the findings that are new since this saved scan')
     .option('--output-file <file>', 'write the report to this file instead of standard output')
     .option('--include-pass', 'with -o openreports|policyreport: a pass result for every policy that found nothing')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
@@ -122,7 +124,8 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     await writeOutput(rendered.text, opts.outputFile);
     return reportExitCode(report, opts.failOn);
   }
-  await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set), opts.outputFile);
+  const since = await readSince(opts.since);
+  await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set, { source: { type: 'cluster', name: cluster }, ...(since ? { since } : {}) }), opts.outputFile);
   return reportExitCode(report, opts.failOn);
 }
 

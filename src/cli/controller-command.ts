@@ -20,6 +20,7 @@ import { PostureController } from '../live/controller.js';
 import { openPolicySource } from '../policy-set/policy-source.js';
 import { ProcessLifecycle } from '../process/lifecycle.js';
 import { buildOpsServer } from '../process/probes.js';
+import { REPORT_ACCESS, type ReportAccess } from '../process/report-routes.js';
 
 export interface ControllerCommandOptions {
   kubeconfig?: string;
@@ -43,6 +44,8 @@ export interface ControllerCommandOptions {
   pageSize: number;
   shutdownGrace: number;
   reloadInterval: number;
+  reportAccess: ReportAccess;
+  reportInterval: number;
 }
 
 export interface RunningController {
@@ -66,7 +69,9 @@ export function registerControllerCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
     .addOption(new Option('--host <host>', 'address of the ops server').default('0.0.0.0').env('KP_HOST'))
-    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz and /metrics').default(8081).argParser(intIn('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
+    .addOption(new Option('--ops-port <port>', 'plain-HTTP port of /healthz, /readyz, /metrics, /report and /report.json').default(8081).argParser(intIn('--ops-port', 0, 65535)).env('KP_OPS_PORT'))
+    .addOption(new Option('--report-access <who>', "who gets the HTML report at /report and /report.json on the ops port: local (the pod's loopback: kubectl port-forward), any, or off").choices([...REPORT_ACCESS]).default('local').env('KP_REPORT_ACCESS'))
+    .addOption(new Option('--report-interval <seconds>', 'least time between two builds of the served report (it is built on request, when the results changed)').default(10).argParser(intIn('--report-interval', 0, 3600)).env('KP_REPORT_INTERVAL'))
     .addOption(new Option('--reports <format>', 'report objects to write: openreports (openreports.io/v1alpha1), wgpolicy (wgpolicyk8s.io/v1alpha2) or none').choices(['openreports', 'wgpolicy', 'none']).default('openreports').env('KP_REPORTS'))
     .addOption(new Option('--include-pass [bool]', 'write a pass result for every policy that found nothing (and reports for clean resources)').default(false).argParser(bool).env('KP_INCLUDE_PASS'))
     .addOption(new Option('--max-reports <n>', 'most report objects kept; past it new ones are dropped (metric kube_posture_report_drops_total)').default(10_000).argParser(intIn('--max-reports', 1, 1_000_000)).env('KP_MAX_REPORTS'))
@@ -129,6 +134,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
     ...(opts.leaderElect ? { isLeader: () => elector?.isLeader() === true } : {}),
     rescanIntervalMs: opts.rescanInterval * 1000,
     pageSize: opts.pageSize,
+    reportIntervalMs: opts.reportInterval * 1000,
   });
   if (opts.leaderElect) {
     const log = logger.child({ component: 'leader-election' });
@@ -159,7 +165,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
       const reasons = lifecycle.state.shuttingDown ? ['shutting down'] : controller.notReady();
       return { reasons, details: { leader: elector ? elector.isLeader() : true, objects: controller.state.size, reportsPending: controller.writer?.pending ?? 0 } };
     },
-  }, logger);
+  }, logger, { report: { source: controller.report, access: opts.reportAccess } });
   await ops.listen({ host: opts.host, port: opts.opsPort });
   const oa = ops.server.address();
   const opsUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${typeof oa === 'object' && oa ? oa.port : opts.opsPort}`;
@@ -173,7 +179,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
     await elector?.stop({ release: true });
   });
   lifecycle.onShutdown('ops server', () => ops.close());
-  logger.info({ cluster, server: api.server, ops: opsUrl, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
+  logger.info({ cluster, server: api.server, ops: opsUrl, reportAccess: opts.reportAccess, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
   logger.flush();
   return { opsUrl, controller, elector, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }

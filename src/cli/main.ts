@@ -11,6 +11,7 @@ import { registerCatalogueCommand } from './catalogue-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerControllerCommand } from './controller-command.js';
+import { registerReportCommand } from './report-command.js';
 import { packageVersion } from './report-output.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -32,6 +33,7 @@ program
 
 registerScanCommand(program);
 registerAuditCommand(program);
+registerReportCommand(program);
 registerPolicyCommands(program);
 registerCatalogueCommand(program);
 registerConformanceCommand(program);

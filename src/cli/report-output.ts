@@ -1,46 +1,55 @@
 /** What `scan` and `audit` share when they print a report: formats, exit codes, the tool version. */
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { scoreCompliance } from '../compliance/score.js';
-import type { PolicySet } from '../policy-set/policy-set.js';
 import type { Report } from '../results/model.js';
 import { renderTable, tableChunks } from '../reporters/table.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
 import { renderJunit } from '../reporters/junit.js';
+import { renderHtml } from '../reporters/html/render.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { parseScanDocument } from '../reporters/read-scan.js';
+import type { ScanDocument } from '../reporters/scan-document.js';
+import { complianceOf, packageVersion, scanDocument, type ReportSet } from '../reporters/saved-scan.js';
+
+export { complianceOf, packageVersion, scanDocument };
 
 /** Exit codes of `scan` and `audit` (documented in docs/cli.md). */
 export const REPORT_EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'html', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function checkReportOptions(opts: { output: string; failOn: string; mode?: string }): void {
+export function checkReportOptions(opts: { output: string; failOn: string; mode?: string; since?: string }): void {
   if (!(REPORT_FORMATS as readonly string[]).includes(opts.output)) throw new Error(`unknown output format ${JSON.stringify(opts.output)}: use ${REPORT_FORMATS.join(', ')}`);
   if (!['deny', 'warn', 'never'].includes(opts.failOn)) throw new Error('--fail-on must be deny, warn or never');
   if (opts.mode !== undefined && !['enforce', 'warn', 'audit'].includes(opts.mode)) throw new Error('--mode must be enforce, warn or audit');
+  if (opts.since !== undefined && opts.output !== 'markdown') throw new Error('--since goes with -o markdown');
 }
 
-export function packageVersion(): string {
-  for (const rel of ['../../../package.json', '../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // Source (tsx) and compiled (dist) layouts put package.json at different depths.
-    }
-  }
-  return '0.0.0';
+export interface RenderContext {
+  /** What was scanned, for the saved scan and the page's title. */
+  source: ScanDocument['source'];
+  /** A previous saved scan (`--since`): the markdown summary lists what is new since. */
+  since?: ScanDocument;
+  now?: Date;
+  /** SARIF: file paths are relative to this directory (`--sarif-root`). */
+  sarifRoot?: string;
 }
 
-export function renderReport(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>, options: { sarifRoot?: string } = {}): string {
+export function renderReport(report: Report, format: ReportFormat, set: ReportSet, context: RenderContext): string {
   switch (format) {
     case 'json':
-      return renderJson(report, complianceOf(report, set));
+      return renderJson(scanDocument(report, set, context));
+    case 'html':
+      return renderHtml([scanDocument(report, set, context)]);
+    case 'markdown':
+      return renderMarkdown([scanDocument(report, set, context)], context.since ? { since: context.since } : {});
     case 'sarif':
-      return renderSarif(report, set.registry, packageVersion(), options.sarifRoot !== undefined ? { root: options.sarifRoot } : {});
+      return renderSarif(report, set.registry, packageVersion(), context.sarifRoot !== undefined ? { root: context.sarifRoot } : {});
     case 'junit':
       return renderJunit(report);
     default:
@@ -53,22 +62,15 @@ export function renderReport(report: Report, format: ReportFormat, set: Pick<Pol
  * The report as pieces to write one after the other: the table of a large cluster (hundreds of
  * thousands of lines) is made as it is written, never held whole; the other formats are one piece.
  */
-export function renderReportChunks(report: Report, format: ReportFormat, set: Pick<PolicySet, 'registry' | 'engine'>): Iterable<string> {
+export function renderReportChunks(report: Report, format: ReportFormat, set: ReportSet, context: RenderContext): Iterable<string> {
   if (format === 'table') return tableChunks(report, complianceOf(report, set, { failing: false }));
-  return [renderReport(report, format, set)];
+  return [renderReport(report, format, set, context)];
 }
 
-/**
- * Scores the report against the frameworks. The policies that count are those the configuration
- * enables and those that ran anyway (Pod Security checks that namespace labels switch on).
- */
-export function complianceOf(report: Report, set: Pick<PolicySet, 'registry' | 'engine'>, options: { failing?: boolean } = {}) {
-  const ids = new Set(set.engine.enabled.map((e) => e.id));
-  for (const o of report.objects) {
-    for (const f of o.findings) ids.add(f.policyId);
-    for (const id of o.passed ?? []) ids.add(id);
-  }
-  return scoreCompliance(report, set.registry, ids, options);
+/** Reads `--since`: a saved scan, validated; a bad file throws naming it. */
+export async function readSince(file: string | undefined): Promise<ScanDocument | undefined> {
+  if (file === undefined) return undefined;
+  return parseScanDocument(await readFile(file, 'utf8'), file);
 }
 
 /** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */

@@ -6,7 +6,7 @@ import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
-import { checkReportOptions, defaultSarifRoot, renderReport, REPORT_EXIT, reportExitCode, type ReportFormat } from './report-output.js';
+import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -22,11 +22,12 @@ export function registerScanCommand(program: Command): void {
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library (only --policy-dir and configured directories)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none')
-    .option('-o, --output <format>', 'table, json, sarif or junit', 'table')
+    .option('-o, --output <format>', `${REPORT_FORMATS.join(', ')} (json is the saved scan that \`report\` reads; html one self-contained page)`, 'table')
+    .option('--since <scan.json>', 'with -o markdown: list the findings that are new since this saved scan')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
     .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string }) => {
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string }) => {
       try {
         checkReportOptions(opts);
         const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
@@ -42,7 +43,8 @@ export function registerScanCommand(program: Command): void {
         // Input problems reach the person at the terminal whatever format stdout carries.
         for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
         const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { sarifRoot: opts.sarifRoot ?? defaultSarifRoot() }));
+        const since = await readSince(opts.since);
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), ...(since ? { since } : {}) }));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

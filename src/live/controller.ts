@@ -30,6 +30,10 @@ import { clusterRefOf } from './judge.js';
 import { createPostureMetrics, type PostureMetrics } from './posture-metrics.js';
 import { PostureState } from './posture-state.js';
 import { ReportWriter } from './report-writer.js';
+import { ReportCache } from './report-cache.js';
+import { buildReport } from '../results/build.js';
+import { scanDocument } from '../reporters/saved-scan.js';
+import type { ScanDocument } from '../reporters/scan-document.js';
 
 export interface ControllerOptions {
   api: ApiClient;
@@ -49,6 +53,8 @@ export interface ControllerOptions {
   namespaceRelistDelayMs?: number;
   initialBackoffMs?: number;
   defaultMetrics?: boolean;
+  /** Least time between two builds of the served report (`/report`). Default 10 s. */
+  reportIntervalMs?: number;
 }
 
 interface KindState {
@@ -67,6 +73,8 @@ export class PostureController {
   readonly state: PostureState;
   readonly writer: ReportWriter | undefined;
   readonly metrics: PostureMetrics;
+  /** The current report, for `/report` and `/report.json` on the ops port. */
+  readonly report: ReportCache;
   private readonly kinds = new Map<string, KindState>();
   private view = new ClusterViewBuilder();
   private generation = -1;
@@ -80,7 +88,14 @@ export class PostureController {
   private lastContextMs = 0;
 
   constructor(private readonly options: ControllerOptions) {
-    this.state = new PostureState({ cluster: options.cluster, onDirty: (uid) => this.writer?.markDirty(uid) });
+    this.report = new ReportCache({ build: () => this.reportDocument(), minIntervalMs: options.reportIntervalMs ?? 10_000 });
+    this.state = new PostureState({
+      cluster: options.cluster,
+      onDirty: (uid) => {
+        this.writer?.markDirty(uid);
+        this.report.changed();
+      },
+    });
     this.metrics = createPostureMetrics({
       results: () => this.state.results(),
       objectsByKind: () => this.state.objectsByKind(),
@@ -115,6 +130,7 @@ export class PostureController {
     const first = this.generation === -1;
     this.generation = active.generation;
     this.complianceCache = undefined;
+    this.report.changed();
     this.state.setPolicies({ registry: active.set.registry, config: active.set.engine, options: { runner: active.runner }, generation: active.generation });
     const judged = new Map<string, KnownKind>();
     for (const w of inspectedKinds(active.set.registry, active.set.engine)) if (w.operations.has('CREATE')) judged.set(kindKey(w.kind), w.kind);
@@ -342,6 +358,7 @@ export class PostureController {
       this.state.applyContext(evaluateContext(view, active.set.registry, active.set.engine, { runner: active.runner }), view);
       this.contextRuns++;
       this.complianceCache = undefined;
+      this.report.changed();
     } catch (err) {
       this.options.logger.error({ err: errorMessage(err) }, 'cluster policies could not run');
     }
@@ -369,6 +386,13 @@ export class PostureController {
     const next = this.afterNamespaces;
     this.afterNamespaces = undefined;
     next?.();
+  }
+
+  /** The saved scan of the results now; none until everything was listed and the cluster policies ran. */
+  private reportDocument(): ScanDocument | undefined {
+    const active = this.options.holder.current();
+    if (active === undefined || this.notReady().length > 0) return undefined;
+    return scanDocument(buildReport([...this.state.results()], []), active.set, { source: { type: 'cluster', name: this.options.cluster } });
   }
 
   private compliance(): ComplianceSummary | undefined {

@@ -5,6 +5,7 @@
 import { fastify as Fastify, LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import { addReportRoutes, type ReportAccess, type ReportSource } from './report-routes.js';
 
 export interface Probes {
   /** Why the process is not ready (empty when it is), and details for the readiness body. */
@@ -25,10 +26,11 @@ export function addProbeRoutes(app: FastifyInstance, probes: Probes): void {
   });
 }
 
-/** A plain-HTTP server with only /healthz, /readyz and /metrics. */
-export function buildOpsServer(probes: Probes, logger: Logger): FastifyInstance {
+/** A plain-HTTP server with /healthz, /readyz and /metrics, and the controller's /report when given one. */
+export function buildOpsServer(probes: Probes, logger: Logger, options: { report?: { source: ReportSource; access: ReportAccess } } = {}): FastifyInstance {
   const app = Fastify({ loggerInstance: logger.child({ component: 'ops' }), logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true }) as unknown as FastifyInstance;
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'KP_ERR_HTTP_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` }));
   addProbeRoutes(app, probes);
+  if (options.report) addReportRoutes(app, options.report.source, options.report.access);
   return app;
 }

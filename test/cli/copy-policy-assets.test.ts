@@ -22,3 +22,17 @@ t.test('the build copies declarative policies and fixtures into dist/policies, n
   t.notOk(existsSync(join(out, 'policy.ts')), 'TypeScript is compiled, not copied');
   t.notOk(existsSync(join(out, 'README.md')), 'docs are not copied');
 });
+
+// The HTML report reads its stylesheet and page script at run time, beside the compiled renderer.
+t.test('the build copies the HTML report assets beside the compiled renderer', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-assets-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const assets = join(dir, 'src', 'reporters', 'html', 'assets');
+  mkdirSync(assets, { recursive: true });
+  writeFileSync(join(assets, 'page.js'), '(function () {})();\n');
+  writeFileSync(join(assets, 'page.css'), 'body {}\n');
+  execFileSync(process.execPath, [resolve('scripts/copy-policy-assets.mjs')], { cwd: dir });
+  const out = join(dir, 'dist', 'src', 'reporters', 'html', 'assets');
+  t.ok(existsSync(join(out, 'page.js')), 'page script copied');
+  t.ok(existsSync(join(out, 'page.css')), 'stylesheet copied');
+});

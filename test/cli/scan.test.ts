@@ -54,9 +54,9 @@ t.test('stdin and bad input', async (t) => {
   t.match(broken.stdout, /ERROR {2}<stdin>:\d+/);
   const missing = await scan(['/nonexistent/path.yaml']);
   t.equal(missing.code, 2);
-  const badFlag = await scan([APP, '-o', 'html']);
+  const badFlag = await scan([APP, '-o', 'pdf']);
   t.equal(badFlag.code, 2);
-  t.match(badFlag.stderr, /unknown output format "html"/);
+  t.match(badFlag.stderr, /unknown output format "pdf"/);
 });
 
 t.test('sarif', async (t) => {
