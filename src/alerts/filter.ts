@@ -1,0 +1,25 @@
+/** Per-sink filters: which alerts a sink wants. Pure; an absent setting lets everything through. */
+import type { Severity } from '../core/types.js';
+import { SEVERITY_RANK, type Alert, type AlertSource } from './model.js';
+
+export interface SinkFilter {
+  /** Alerts below this severity are not sent. Default `info` (everything). */
+  minSeverity?: Severity;
+  /** Default both. */
+  sources?: readonly AlertSource[];
+  /** Only objects in these namespaces (cluster-scoped objects have none and never match a list). */
+  namespaces?: readonly string[];
+  /** Only findings of these policies, by id. */
+  policies?: readonly string[];
+  /** Only the first announcement of a finding: no re-sends, collapsed counts or resolutions. */
+  onlyNew?: boolean;
+}
+
+export function matchesFilter(alert: Alert, filter: SinkFilter): boolean {
+  if (filter.minSeverity !== undefined && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[filter.minSeverity]) return false;
+  if (filter.sources !== undefined && !filter.sources.includes(alert.source)) return false;
+  if (filter.namespaces !== undefined && (alert.resource.namespace === undefined || !filter.namespaces.includes(alert.resource.namespace))) return false;
+  if (filter.policies !== undefined && !filter.policies.includes(alert.policyId)) return false;
+  if (filter.onlyNew === true && !alert.isNew) return false;
+  return true;
+}
