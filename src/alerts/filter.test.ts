@@ -10,6 +10,8 @@ t.test('each filter setting narrows; none lets everything through', async (t) =>
   t.notOk(matchesFilter(a, { minSeverity: 'high' }));
   t.ok(matchesFilter(a, { sources: ['scan'] }));
   t.notOk(matchesFilter(a, { sources: ['admission'] }));
+  t.ok(matchesFilter(a, { actions: ['deny'] }));
+  t.notOk(matchesFilter(a, { actions: ['warn', 'audit'] }));
   t.ok(matchesFilter(a, { namespaces: ['shop'] }));
   t.notOk(matchesFilter(a, { namespaces: ['other'] }));
   t.notOk(matchesFilter(testAlert({ resource: { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'x' } }), { namespaces: ['shop'] }), 'cluster-scoped objects never match a namespace list');

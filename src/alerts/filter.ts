@@ -1,5 +1,5 @@
 /** Per-sink filters: which alerts a sink wants. Pure; an absent setting lets everything through. */
-import type { Severity } from '../core/types.js';
+import type { Action, Severity } from '../core/types.js';
 import { SEVERITY_RANK, type Alert, type AlertSource } from './model.js';
 
 export interface SinkFilter {
@@ -7,6 +7,8 @@ export interface SinkFilter {
   minSeverity?: Severity;
   /** Default both. */
   sources?: readonly AlertSource[];
+  /** Only findings of these actions (`[deny]`: what was or would be denied). Default all. */
+  actions?: readonly Action[];
   /** Only objects in these namespaces (cluster-scoped objects have none and never match a list). */
   namespaces?: readonly string[];
   /** Only findings of these policies, by id. */
@@ -18,6 +20,7 @@ export interface SinkFilter {
 export function matchesFilter(alert: Alert, filter: SinkFilter): boolean {
   if (filter.minSeverity !== undefined && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[filter.minSeverity]) return false;
   if (filter.sources !== undefined && !filter.sources.includes(alert.source)) return false;
+  if (filter.actions !== undefined && !filter.actions.includes(alert.action)) return false;
   if (filter.namespaces !== undefined && (alert.resource.namespace === undefined || !filter.namespaces.includes(alert.resource.namespace))) return false;
   if (filter.policies !== undefined && !filter.policies.includes(alert.policyId)) return false;
   if (filter.onlyNew === true && !alert.isNew) return false;

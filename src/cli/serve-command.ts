@@ -10,6 +10,7 @@ import { collect, intIn } from './option-parsers.js';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
+import { startAlerting, type Alerting } from '../alerts/setup.js';
 import { buildServer, DEFAULT_BODY_LIMIT, webhookProbes, type ServerDeps } from '../admission/server.js';
 import { clusterEnvironment, loadKubeConfig, type ClusterEnvironment } from '../cluster/kubeconfig.js';
 import { clusterNamespaceLabels, noNamespaceLabels, type NamespaceLabelSource } from '../cluster/namespace-labels.js';
@@ -47,13 +48,18 @@ export interface ServeOptions {
 }
 
 /** What the process environment supplies besides flags; read once, in `registerServeCommand`. */
-export type ServeEnvironment = ClusterEnvironment;
+export type ServeEnvironment = ClusterEnvironment & {
+  /** Where alert sinks' `fromEnv` secrets are looked up (the process environment). */
+  secrets?: NodeJS.ProcessEnv;
+};
 
 export interface RunningWebhook {
   url: string;
   opsUrl?: string;
   holder: PolicySetHolder;
   metrics: AdmissionMetrics;
+  /** Present when the configuration has alert sinks for admission findings. */
+  alerting?: Alerting;
   logger: Logger;
   lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
@@ -89,7 +95,7 @@ export function registerServeCommand(program: Command): void {
       const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);
       let running: RunningWebhook;
       try {
-        running = await startWebhook({ ...opts, policyDir }, clusterEnvironment(env, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() }));
+        running = await startWebhook({ ...opts, policyDir }, { ...clusterEnvironment(env, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() }), secrets: env });
       } catch (err) {
         const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
         process.stderr.write(`kube-posture serve: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
@@ -144,8 +150,15 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   if (opts.clientCa) tlsFiles.clientCaFile = resolve(opts.clientCa);
   const tls = await readTlsMaterial(tlsFiles);
 
+  // Alert sinks are read from the configuration at start (a change to `alerts:` needs a restart).
+  const alerting = await startAlerting(holder.current()?.set.fileConfig.alerts, { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission' });
+  if (alerting) lifecycle.onShutdown('alerts', () => alerting.alerter.close(Math.min(5000, opts.shutdownGrace * 500)));
+
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
-  const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state };
+  const deps: ServerDeps = {
+    policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state,
+    ...(alerting ? { onResult: (result, review) => alerting.alerter.admission(result, review) } : {}),
+  };
   const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
   const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined });
   const ops = opts.metricsPort !== undefined ? buildOpsServer(webhookProbes(deps), logger) : undefined;
@@ -176,7 +189,7 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
   lifecycle.onShutdown('namespace informer', () => namespaces.stop());
 
-  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }
 
 /** Namespace labels from the cluster when there is access (`--cluster-context auto`), else none. */
