@@ -20,6 +20,12 @@ export interface AlerterOptions {
   workers: SinkWorker[];
   logger: Logger;
   now?: () => number;
+  /**
+   * Whether this replica sends scan alerts (the controller's leader). Every replica keeps track of
+   * findings, so a new leader neither re-announces what the old one did nor misses what changes next.
+   * Absent: always. Admission alerts are sent by every webhook replica regardless.
+   */
+  isLeader?: () => boolean;
 }
 
 /** What the webhook knows about a review besides its result. */
@@ -37,6 +43,16 @@ export class Alerter {
   constructor(private readonly o: AlerterOptions) {
     this.now = o.now ?? Date.now;
     this.collapse = new CollapseWindow(o.admissionWindowMs);
+  }
+
+  /** Whether the controller's first complete picture is in (findings after it are announced). */
+  get baselineTaken(): boolean {
+    return this.tracker.baselineDone;
+  }
+
+  /** Scan findings active now (tracked by every replica). */
+  get activeScanFindings(): number {
+    return this.tracker.activeCount;
   }
 
   get sinks(): readonly SinkWorker[] {
@@ -60,8 +76,19 @@ export class Alerter {
     const now = this.now();
     const alerts = result !== undefined ? alertsOf(result, { source: 'scan', cluster: this.o.cluster, now, ...this.template() }) : [];
     const change = this.tracker.update(uid, alerts, now);
+    if (!this.leading()) return;
     for (const a of change.fired) this.fanOut(a);
     for (const a of change.resolved) this.fanOut(a);
+  }
+
+  /** The controller's observer (src/live/controller.ts `ResultObserver`). */
+  changed(uid: string, result: ObjectResult | undefined): void {
+    this.scan(uid, result);
+  }
+
+  baselineDone(): void {
+    this.endBaseline();
+    this.o.logger.info({ activeFindings: this.tracker.activeCount }, 'alerts: baseline taken; findings present now are not announced, new ones are');
   }
 
   /** The controller has seen the whole cluster once: from now on findings that appear are announced. */
@@ -91,12 +118,16 @@ export class Alerter {
   /** Alertmanager forgets a firing alert when its lease (endsAt) passes: active ones are sent again. */
   resend(): void {
     const am = this.o.workers.filter((w) => w.type === 'alertmanager');
-    if (am.length === 0) return;
+    if (am.length === 0 || !this.leading()) return;
     const now = this.now();
     for (const a of this.tracker.active()) {
       const again: Alert = { ...a, lastSeen: now, isNew: false };
       for (const w of am) w.offer(again);
     }
+  }
+
+  private leading(): boolean {
+    return this.o.isLeader?.() ?? true;
   }
 
   private fanOut(alert: Alert): void {

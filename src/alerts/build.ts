@@ -24,12 +24,12 @@ export function alertsOf(result: ObjectResult, ctx: BuildContext): Alert[] {
     const fp = fingerprint(ctx.cluster, resource, f.policyId, f.path);
     if (seen.has(fp)) continue;
     seen.add(fp);
-    alerts.push(alertOf(f, fp, resource, ctx));
+    alerts.push(alertOf(f, fp, resource, ctx, ctx.source === 'admission' && !result.verdict.allowed && f.action === 'deny'));
   }
   return alerts;
 }
 
-function alertOf(f: ResultFinding, fp: string, resource: AlertResource, ctx: BuildContext): Alert {
+function alertOf(f: ResultFinding, fp: string, resource: AlertResource, ctx: BuildContext, blocked: boolean): Alert {
   const reportUrl = ctx.reportUrlTemplate !== undefined ? expand(ctx.reportUrlTemplate, resource, f.policyId) : undefined;
   return {
     fingerprint: fp,
@@ -46,6 +46,7 @@ function alertOf(f: ResultFinding, fp: string, resource: AlertResource, ctx: Bui
     path: f.path,
     remediation: f.remediation,
     controls: f.controls,
+    blocked,
     count: 1,
     firstSeen: ctx.now,
     lastSeen: ctx.now,

@@ -37,6 +37,8 @@ export interface Alert {
   path: string;
   remediation: string;
   controls: string[];
+  /** Admission only: the request was refused because of this finding (a `deny` finding on a denied review). */
+  blocked: boolean;
   /** How many occurrences this alert stands for (admission denials collapsed in a window). */
   count: number;
   /** Milliseconds since the epoch: first and latest occurrence. */

@@ -64,6 +64,7 @@ t.test('generic webhook v1: valid against the published schema, field by field; 
     fingerprint: a.fingerprint,
     status: 'firing',
     isNew: true,
+    blocked: true,
     source: 'admission',
     cluster: 'prod',
     severity: 'high',

@@ -25,6 +25,8 @@ export interface AlertingDeps {
   source: 'admission' | 'scan';
   now?: () => number;
   random?: () => number;
+  /** Scan alerts: whether this replica leads (see Alerter). */
+  isLeader?: () => boolean;
 }
 
 export interface Alerting {
@@ -33,6 +35,11 @@ export interface Alerting {
 }
 
 /** Undefined when no sink is configured (nothing is started, nothing is observed). */
+/** Whether the configuration has a sink of this type for this source (so the caller knows to set up, say, cluster access). */
+export function wantsSink(config: AlertsConfig | undefined, type: SinkConfig['type'], source: 'admission' | 'scan'): boolean {
+  return (config?.sinks ?? []).some((s) => s.type === type && (s.sources === undefined || s.sources.includes(source)));
+}
+
 export async function startAlerting(config: AlertsConfig | undefined, deps: AlertingDeps): Promise<Alerting | undefined> {
   const sinks = (config?.sinks ?? []).filter((s) => s.sources === undefined || s.sources.includes(deps.source));
   if (config === undefined || sinks.length === 0) return undefined;
@@ -63,6 +70,7 @@ export async function startAlerting(config: AlertsConfig | undefined, deps: Aler
     workers,
     logger: deps.logger,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.isLeader ? { isLeader: deps.isLeader } : {}),
   });
   alerter.start();
   deps.logger.info({ sinks: sinks.map((s) => ({ name: s.name, type: s.type })), cluster: config.cluster }, 'alerts enabled');

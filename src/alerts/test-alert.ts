@@ -23,6 +23,7 @@ export function testAlert(over: Partial<Alert> & { severity?: Severity } = {}): 
     path,
     remediation: 'Remove securityContext.privileged.',
     controls: ['CIS-5.2.1'],
+    blocked: true,
     count: 1,
     firstSeen: 1_700_000_000_000,
     lastSeen: 1_700_000_000_000,

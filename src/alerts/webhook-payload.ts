@@ -17,6 +17,7 @@ export interface WebhookAlertV1 {
   fingerprint: string;
   status: 'firing' | 'resolved';
   isNew: boolean;
+  blocked: boolean;
   source: 'admission' | 'scan';
   cluster: string;
   severity: string;
@@ -39,6 +40,7 @@ export function webhookPayload(a: Alert): WebhookAlertV1 {
     fingerprint: a.fingerprint,
     status: a.status,
     isNew: a.isNew,
+    blocked: a.blocked,
     source: a.source,
     cluster: a.cluster,
     severity: a.severity,

@@ -3,14 +3,17 @@
  * configuration file become real dependencies here, and only here: the server, the policy source,
  * the namespace informer, the certificate watcher, the process lifecycle.
  */
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { collect, intIn } from './option-parsers.js';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
-import { startAlerting, type Alerting } from '../alerts/setup.js';
+import { eventsSink } from '../alerts/events-sink.js';
+import { startAlerting, wantsSink, type Alerting } from '../alerts/setup.js';
+import type { SinkTransport } from '../alerts/sink.js';
+import { apiClientFor } from '../cluster/api.js';
 import { buildServer, DEFAULT_BODY_LIMIT, webhookProbes, type ServerDeps } from '../admission/server.js';
 import { clusterEnvironment, loadKubeConfig, type ClusterEnvironment } from '../cluster/kubeconfig.js';
 import { clusterNamespaceLabels, noNamespaceLabels, type NamespaceLabelSource } from '../cluster/namespace-labels.js';
@@ -151,7 +154,9 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   const tls = await readTlsMaterial(tlsFiles);
 
   // Alert sinks are read from the configuration at start (a change to `alerts:` needs a restart).
-  const alerting = await startAlerting(holder.current()?.set.fileConfig.alerts, { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission' });
+  const alertsConfig = holder.current()?.set.fileConfig.alerts;
+  const events = wantsSink(alertsConfig, 'events', 'admission') ? await eventsSinkFactory(environment) : undefined;
+  const alerting = await startAlerting(alertsConfig, { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission', ...(events ? { eventsSink: events } : {}) });
   if (alerting) lifecycle.onShutdown('alerts', () => alerting.alerter.close(Math.min(5000, opts.shutdownGrace * 500)));
 
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
@@ -190,6 +195,15 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   lifecycle.onShutdown('namespace informer', () => namespaces.stop());
 
   return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+}
+
+/** Events are written with the webhook's own cluster access (its service account: `create` on events.k8s.io events). */
+async function eventsSinkFactory(environment: ServeEnvironment): Promise<(() => SinkTransport) | undefined> {
+  const access = await loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
+  if (access === undefined || !('kc' in access)) return undefined;
+  const kc = access.kc;
+  // The pod's host name is its name: the event's reportingInstance.
+  return () => eventsSink({ api: apiClientFor(kc, { timeoutMs: 5000 }), instance: hostname() });
 }
 
 /** Namespace labels from the cluster when there is access (`--cluster-context auto`), else none. */

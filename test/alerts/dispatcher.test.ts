@@ -85,7 +85,7 @@ t.test('generic webhook: one schema-valid document per POST, custom headers, HMA
   }
   const b = rx.requests[1]!.body as Record<string, unknown>;
   t.same(b, {
-    schemaVersion: 'kube-posture.io/alert/v1', id: `${alerts[0]!.fingerprint}-firing-1-${alerts[0]!.lastSeen}`, fingerprint: alerts[0]!.fingerprint, status: 'firing', isNew: true, source: 'admission', cluster: 'prod', severity: 'high',
+    schemaVersion: 'kube-posture.io/alert/v1', id: `${alerts[0]!.fingerprint}-firing-1-${alerts[0]!.lastSeen}`, fingerprint: alerts[0]!.fingerprint, status: 'firing', isNew: true, blocked: true, source: 'admission', cluster: 'prod', severity: 'high',
     policy: { id: 'pss-privileged', title: 'Privileged containers', category: 'pod-security', action: 'deny', controls: ['CIS-5.2.1'] },
     resource: { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace: 'shop', uid: 'u-1' },
     message: 'container "c" is privileged', path: 'spec.containers[0].securityContext.privileged', remediation: 'Remove securityContext.privileged.', count: 1,
