@@ -40,7 +40,7 @@ const sink = {
     backoffMaxMs: { type: 'integer', minimum: 1, maximum: 600000 },
     // alertmanager
     bearerToken: secretValue,
-    resolveAfterSeconds: { type: 'integer', minimum: 30, maximum: 86400, description: 'alertmanager: endsAt lease of a firing alert (re-sent well before it runs out while the finding lasts).' },
+    resolveAfterSeconds: { type: 'integer', minimum: 5, maximum: 86400, description: 'alertmanager: endsAt lease of a firing alert (re-sent well before it runs out while the finding lasts).' },
     // webhook
     headers: { type: 'object', additionalProperties: secretValue, description: 'webhook: extra headers (Authorization for a SIEM intake).' },
     hmacSecret: secretValue,
