@@ -29,6 +29,8 @@ const { values } = parseArgs({ options: {
   rounds: { type: 'string', default: '3' },
   connections: { type: 'string', default: '10' },
   warmup: { type: 'string', default: '3' },
+  // Share of reviews that are new denials (the rest: a compliant Pod, allowed). 1 = the worst case.
+  'denied-share': { type: 'string', default: '1' },
   // Extra flags for the node process of the server with sinks, e.g. --cpu-prof.
   'node-flags': { type: 'string', default: '' },
 } });
@@ -36,6 +38,7 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const warmup = Number(values.warmup);
+const deniedEvery = Math.max(1, Math.round(1 / Number(values['denied-share'])));
 
 const children: ChildProcess[] = [];
 process.on('exit', () => {
@@ -86,7 +89,7 @@ function reviewTemplate(review: Record<string, any>): string {
   return JSON.stringify(r);
 }
 
-async function run(pid: number, port: number, template: string, duration: number): Promise<{ rps: number; cpuUs: number; errors: number }> {
+async function run(pid: number, port: number, template: string, duration: number, compliant: string): Promise<{ rps: number; cpuUs: number; errors: number }> {
   const cpu0 = await cpuSeconds(pid);
   const result = await autocannon({
     url: `https://127.0.0.1:${port}/validate?timeout=10s`,
@@ -94,6 +97,7 @@ async function run(pid: number, port: number, template: string, duration: number
     headers: { 'content-type': 'application/json' },
     requests: [{ method: 'POST', setupRequest: (req) => {
       const n = ++serial;
+      if (n % deniedEvery !== 0) return { ...req, body: compliant };
       return { ...req, body: template.replaceAll('__NAME__', `bench-${n}`).replace('__UID__', `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`) };
     } }],
     connections,
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
     const cert = await ensureDevCertificate(work);
     const review = JSON.parse(await readFile(join(root, 'test', 'fixtures', 'reviews', 'captured', 'pod-create-privileged.json'), 'utf8')) as Record<string, any>;
     const template = reviewTemplate(review);
+    const compliant = await readFile(join(root, 'test', 'fixtures', 'reviews', 'captured', 'pod-create-compliant.json'), 'utf8');
     const hanging = await receiver(true);
     const slack = await receiver(false);
     const siem = await receiver(false);
@@ -140,14 +145,14 @@ async function main(): Promise<void> {
     const none = await start('none');
     const sinks = await start('sinks');
 
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs; ${rounds} rounds of ${seconds}s per server, alternating, ${connections} connections; every review a new denied Pod`);
-    await run(none.pid, none.port, template, warmup);
-    await run(sinks.pid, sinks.port, template, warmup);
+    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs; ${rounds} rounds of ${seconds}s per server, alternating, ${connections} connections; ${deniedEvery === 1 ? 'every review a new denied Pod' : `one review in ${deniedEvery} a new denied Pod, the others a compliant Pod`}`);
+    await run(none.pid, none.port, template, warmup, compliant);
+    await run(sinks.pid, sinks.port, template, warmup, compliant);
     const a: { rps: number; cpuUs: number; errors: number }[] = [];
     const b: typeof a = [];
     for (let i = 0; i < rounds; i++) {
-      a.push(await run(none.pid, none.port, template, seconds));
-      b.push(await run(sinks.pid, sinks.port, template, seconds));
+      a.push(await run(none.pid, none.port, template, seconds, compliant));
+      b.push(await run(sinks.pid, sinks.port, template, seconds, compliant));
       console.log(`round ${i + 1}: no sinks ${a[i]!.rps.toFixed(0)} req/s (${a[i]!.cpuUs.toFixed(0)} µs CPU/req), sinks with one hanging ${b[i]!.rps.toFixed(0)} req/s (${b[i]!.cpuUs.toFixed(0)} µs CPU/req)`);
     }
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { ObjectResult } from '../results/model.js';
-import { alertsOf } from './build.js';
+import { alertOfFinding, alertsOf, resourceOf } from './build.js';
+import { resourceKey } from './fingerprint.js';
 import { CollapseWindow } from './collapse.js';
 import type { SinkWorker } from './dispatcher.js';
 import type { Alert } from './model.js';
@@ -62,9 +63,19 @@ export class Alerter {
   /** The webhook's `onResult`. `dryRun` reviews and deletions never alert. */
   admission(result: ObjectResult, review: ReviewContext): void {
     if (review.dryRun || review.operation === 'DELETE' || result.findings.length === 0) return;
+    const resource = resourceOf(result);
+    if (resource === undefined) return;
     const now = this.now();
-    for (const alert of alertsOf(result, { source: 'admission', cluster: this.o.cluster, now, ...this.template() })) {
-      for (const out of this.collapse.offer(alert, now)) this.fanOut(out);
+    const rk = resourceKey(resource);
+    let seen: Set<string> | undefined;
+    for (const f of result.findings) {
+      // A repeat within the window is only counted: no alert (and no hash) is built for it.
+      const key = `${rk}\0${f.policyId}\0${f.path}`;
+      if (seen?.has(key) === true) continue;
+      (seen ??= new Set()).add(key);
+      if (this.collapse.repeat(key, now)) continue;
+      const alert = alertOfFinding(result, resource, f, { source: 'admission', cluster: this.o.cluster, now, ...this.template() });
+      for (const out of this.collapse.offer(alert, now, key)) this.fanOut(out);
     }
   }
 

@@ -29,6 +29,18 @@ export function alertsOf(result: ObjectResult, ctx: BuildContext): Alert[] {
   return alerts;
 }
 
+/** The resource of a result read from a cluster (undefined for a file). */
+export function resourceOf(result: ObjectResult): AlertResource | undefined {
+  if (isFileRef(result.ref)) return undefined;
+  const ref = result.ref;
+  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}), uid: ref.uid };
+}
+
+/** One finding's alert (see `alertsOf`). */
+export function alertOfFinding(result: ObjectResult, resource: AlertResource, f: ResultFinding, ctx: BuildContext): Alert {
+  return alertOf(f, fingerprint(ctx.cluster, resource, f.policyId, f.path), resource, ctx, ctx.source === 'admission' && !result.verdict.allowed && f.action === 'deny');
+}
+
 function alertOf(f: ResultFinding, fp: string, resource: AlertResource, ctx: BuildContext, blocked: boolean): Alert {
   const reportUrl = ctx.reportUrlTemplate !== undefined ? expand(ctx.reportUrlTemplate, resource, f.policyId) : undefined;
   return {

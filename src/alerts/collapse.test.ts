@@ -38,3 +38,14 @@ t.test('bounded: past maxEntries the oldest window closes early, its count kept'
   t.equal(w.size, 2);
   t.same(w.flushAll(), []);
 });
+
+t.test('repeat(): a repeat is counted by key without an alert being built; none outside a window', async (t) => {
+  const w = new CollapseWindow(1000);
+  t.equal(w.repeat('k', 0), false, 'no window yet');
+  w.offer(testAlert(), 0, 'k');
+  t.equal(w.repeat('k', 10), true);
+  t.equal(w.repeat('k', 20), true);
+  t.equal(w.repeat('k', 1000), false, 'the window has ended');
+  const closed = w.flush(1000);
+  t.same(closed.map((a) => [a.count, a.lastSeen, a.firstSeen]), [[3, 20, 0]]);
+});

@@ -7,6 +7,7 @@ import type { Alert } from './model.js';
 
 interface Entry {
   windowStart: number;
+  lastSeen: number;
   count: number;
   repeats: number;
   latest: Alert;
@@ -28,23 +29,40 @@ export class CollapseWindow {
     return this.entries.size;
   }
 
-  /** Returns the alerts to send now: the newcomer if it opens a window, plus any window closed early. */
-  offer(alert: Alert, now: number): Alert[] {
+  /**
+   * Counts a repeat when a window is open for `key` (and returns true): the caller then need not build
+   * the alert at all, which is most of the cost of a repeated denial.
+   */
+  repeat(key: string, now: number): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined || now - entry.windowStart >= this.windowMs) return false;
+    entry.count++;
+    entry.repeats++;
+    entry.lastSeen = now;
+    return true;
+  }
+
+  /**
+   * Returns the alerts to send now: the newcomer if it opens a window, plus any window closed early.
+   * `key` identifies the finding (default its fingerprint).
+   */
+  offer(alert: Alert, now: number, key: string = alert.fingerprint): Alert[] {
     const out = this.flush(now);
-    const entry = this.entries.get(alert.fingerprint);
+    const entry = this.entries.get(key);
     if (entry !== undefined) {
       entry.count++;
       entry.repeats++;
       entry.latest = alert;
+      entry.lastSeen = alert.lastSeen;
       return out;
     }
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.shiftOpen();
       if (oldest !== undefined) out.push(...this.close(oldest.fp));
     }
-    const created: Entry = { windowStart: now, count: 1, repeats: 0, latest: alert };
-    this.entries.set(alert.fingerprint, created);
-    this.order.push({ fp: alert.fingerprint, entry: created });
+    const created: Entry = { windowStart: now, lastSeen: alert.lastSeen, count: 1, repeats: 0, latest: alert };
+    this.entries.set(key, created);
+    this.order.push({ fp: key, entry: created });
     out.push(alert);
     return out;
   }
@@ -101,6 +119,6 @@ export class CollapseWindow {
     const entry = this.entries.get(fp)!;
     this.entries.delete(fp);
     if (entry.repeats === 0) return [];
-    return [{ ...entry.latest, count: entry.count, firstSeen: entry.windowStart, isNew: false }];
+    return [{ ...entry.latest, count: entry.count, firstSeen: entry.windowStart, lastSeen: entry.lastSeen, isNew: false }];
   }
 }
