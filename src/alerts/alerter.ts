@@ -74,6 +74,14 @@ export class Alerter {
       if (seen?.has(key) === true) continue;
       (seen ??= new Set()).add(key);
       if (this.collapse.repeat(key, now)) continue;
+      // Not built when no sink wants it, or when every sink that does is saturated with alerts at
+      // least as severe (it would be dropped on arrival everywhere: counted, and a flood costs no hashing).
+      const probe = { severity: f.severity, source: 'admission' as const, action: f.action, resource, policyId: f.policyId, isNew: true };
+      const wanting = this.o.workers.filter((w) => w.wants(probe));
+      if (wanting.every((w) => w.wouldRefuse(probe))) {
+        for (const w of wanting) w.refused();
+        continue;
+      }
       const alert = alertOfFinding(result, resource, f, { source: 'admission', cluster: this.o.cluster, now, ...this.template() });
       for (const out of this.collapse.offer(alert, now, key)) this.fanOut(out);
     }

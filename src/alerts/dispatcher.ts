@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AlertMetrics } from './alert-metrics.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { matchesFilter, type SinkFilter } from './filter.js';
+import { matchesFilter, type FilterSubject, type SinkFilter } from './filter.js';
 import type { Alert } from './model.js';
 import { AlertQueue } from './queue.js';
 import { TokenBucket } from './rate-limit.js';
@@ -62,8 +62,18 @@ export class SinkWorker {
   }
 
   /** Whether this sink wants the alert (its filters). */
-  wants(alert: Alert): boolean {
+  wants(alert: FilterSubject): boolean {
     return matchesFilter(alert, this.o.filter);
+  }
+
+  /** Whether an alert like this one would be dropped on arrival: the queue is full of alerts at least as severe. */
+  wouldRefuse(alert: FilterSubject): boolean {
+    return !this.closed && this.queue.wouldDrop(alert.severity);
+  }
+
+  /** Counts an alert that was refused without being built (see `wouldRefuse`). */
+  refused(): void {
+    this.o.metrics.dropped(this.name, 'queue_full', 1);
   }
 
   /** Queues an alert the sink wants; never waits. */

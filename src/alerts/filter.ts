@@ -17,7 +17,10 @@ export interface SinkFilter {
   onlyNew?: boolean;
 }
 
-export function matchesFilter(alert: Alert, filter: SinkFilter): boolean {
+/** The fields filters read (an alert, or a probe of one not built yet). */
+export type FilterSubject = Pick<Alert, 'severity' | 'source' | 'action' | 'resource' | 'policyId' | 'isNew'>;
+
+export function matchesFilter(alert: FilterSubject, filter: SinkFilter): boolean {
   if (filter.minSeverity !== undefined && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[filter.minSeverity]) return false;
   if (filter.sources !== undefined && !filter.sources.includes(alert.source)) return false;
   if (filter.actions !== undefined && !filter.actions.includes(alert.action)) return false;

@@ -44,3 +44,13 @@ t.test('rejects a capacity that is not a positive integer', async (t) => {
   t.throws(() => new AlertQueue(0), RangeError);
   t.throws(() => new AlertQueue(1.5), RangeError);
 });
+
+t.test('wouldDrop: only when full of items at least as severe', async (t) => {
+  const q = new AlertQueue<{ id: string; severity: Severity }>(2);
+  t.equal(q.wouldDrop('info'), false, 'not full');
+  q.push(item('h', 'high'));
+  q.push(item('m', 'medium'));
+  t.equal(q.wouldDrop('medium'), true);
+  t.equal(q.wouldDrop('low'), true);
+  t.equal(q.wouldDrop('high'), false, 'a high one would push the medium out');
+});

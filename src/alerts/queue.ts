@@ -40,6 +40,13 @@ export class AlertQueue<T extends { severity: Severity }> {
     return dropped;
   }
 
+  /** Whether an item of this severity pushed now would itself be dropped (full of items at least as severe). */
+  wouldDrop(severity: Severity): boolean {
+    if (this.count < this.capacity) return false;
+    const lowest = this.lowestRank();
+    return lowest === undefined || lowest >= SEVERITY_RANK[severity];
+  }
+
   /** The most severe, oldest item, removed. */
   take(): T | undefined {
     for (let r = 4; r >= 0; r--) {

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { startAlerting } from '../../src/alerts/setup.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { ObjectResult } from '../../src/results/model.js';
-import { deadUrl, startReceiver } from './receiver.js';
+import { deadUrl, metricValue, startReceiver } from './receiver.js';
 
 const result = (name: string): ObjectResult => ({
   ref: { apiVersion: 'v1', kind: 'Pod', name, namespace: 'shop', uid: `u-${name}`, resourceVersion: '1' },
@@ -72,4 +72,20 @@ t.test('a failing Slack sink is logged by name and reason, never with its URL', 
   t.match(logs, /"reason":"connection"/);
   t.match(logs, /attempts exhausted/);
   t.notOk(logs.includes('SECRET'), 'the URL (and its token) is in no log line');
+});
+
+t.test('a saturated sink: alerts that would be dropped on arrival are counted, not built or queued', async (t) => {
+  const hang = await startReceiver(() => 'hang');
+  t.teardown(() => hang.close());
+  const registry = new Registry();
+  const config = parseConfig(`alerts:\n  sinks:\n    - { name: slow, type: webhook, url: "${hang.url}", queueSize: 1, timeoutSeconds: 30 }\n    - { name: picky, type: webhook, url: "${hang.url}", policies: [other] }\n`);
+  const { alerter } = (await startAlerting(config.alerts, { registry, logger: pino({ level: 'silent' }), env: {}, source: 'admission' }))!;
+  t.teardown(() => alerter.close(0));
+  alerter.admission(result('a'), { dryRun: false, operation: 'CREATE' });
+  await hang.waitFor(1);
+  for (const name of ['b', 'c', 'd']) alerter.admission(result(name), { dryRun: false, operation: 'CREATE' });
+  const slow = alerter.sinks.find((s) => s.name === 'slow')!;
+  t.equal(slow.depth, 1, 'one queued behind the one in flight');
+  t.equal(await metricValue(registry, 'kube_posture_alerts_dropped_total', { sink: 'slow', reason: 'queue_full' }), 2, 'the other two counted as dropped');
+  t.equal(await metricValue(registry, 'kube_posture_alerts_dropped_total', { sink: 'picky', reason: 'queue_full' }), 0, 'a sink that does not want them counts nothing');
 });
