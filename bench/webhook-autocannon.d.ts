@@ -5,6 +5,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Request templates; `setupRequest` may rewrite each request before it is sent. */
+    requests?: { method?: string; body?: string; setupRequest?: (req: { body?: string }) => { body?: string } }[];
     connections?: number;
     pipelining?: number;
     duration?: number;

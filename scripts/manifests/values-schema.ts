@@ -29,7 +29,7 @@ export function chartConfigSchema(): Schema {
   return {
     type: 'object',
     additionalProperties: false,
-    description: 'The rest of the policy configuration file (see docs): podSecurity, policies, exemptions, namespaceLabels, evaluation, onPolicyLoadError.',
+    description: 'The rest of the policy configuration file (see docs): podSecurity, policies, exemptions, namespaceLabels, evaluation, onPolicyLoadError, alerts.',
     properties,
   };
 }
@@ -131,6 +131,9 @@ export function valuesSchema(): Schema {
         if: { properties: { existingConfigMap: { minLength: 1 } }, required: ['existingConfigMap'] },
         then: { properties: { items: { minItems: 1 } } },
       }),
+      alerts: obj('Alert sink secrets (docs/alerting.md).', {
+        secretName: str('Existing Secret in the release namespace, mounted read-only at /etc/kube-posture/alerts in the webhook and scanner pods; config.alerts refers to its keys with {fromFile: /etc/kube-posture/alerts/<key>}.'),
+      }),
       reports: obj('Policy reports (OpenReports); the openreports.io CRDs are in the chart\'s crds/.', {
         wgpolicy: obj('wgpolicyk8s.io/v1alpha2 PolicyReport (Policy Reporter on the older API).', {
           installCRDs: bool('Install the PolicyReport and ClusterPolicyReport CRDs (off: other tools may own them).'),
@@ -220,6 +223,7 @@ export function valuesSchema(): Schema {
           cidrs: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'API server CIDRs.' },
           ports: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 65535 }, description: 'API server ports.' },
         }),
+        alertsEgress: list('Egress rules (NetworkPolicy egress items) to alert receivers in config.alerts (Alertmanager, Slack, a SIEM).'),
       }),
       resources: resources('Container resources (requests and limits are required; Node\'s heap is capped at 5/8 of limits.memory).'),
       podDisruptionBudget: pdb('PodDisruptionBudget.'),

@@ -48,9 +48,10 @@ export interface ServerDeps {
   clock?: Clock;
   /**
    * The post-decision observer: called with each review's result (the neutral result model), after
-   * the answer is built. Sinks and reports hang off it; absent, no result is built.
+   * the answer is built, with whether the review was a dry run. Sinks (src/alerts) and reports hang
+   * off it; absent, no result is built. It must not wait on anything: the review's turn is still running.
    */
-  onResult?: (result: ObjectResult) => void;
+  onResult?: (result: ObjectResult, review: { dryRun: boolean; operation: string }) => void;
   /** Set by the shutdown sequence: readiness fails, so the endpoint is taken out of rotation. */
   lifecycle?: { shuttingDown: boolean };
 }
@@ -290,7 +291,7 @@ function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: 
       ...(r.namespace !== undefined && r.namespace !== '' ? { namespace: r.namespace } : {}),
       uid: typeof meta?.uid === 'string' ? meta.uid : '',
       resourceVersion: typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : '',
-    }, result, decision));
+    }, result, decision), { dryRun, operation: r.operation });
   }
   return reply;
 }

@@ -17,6 +17,8 @@ import type { ExemptionSet } from '../core/engine-config.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
 import { PostureController } from '../live/controller.js';
+import { eventsSink } from '../alerts/events-sink.js';
+import { startAlerting, type Alerting } from '../alerts/setup.js';
 import { openPolicySource } from '../policy-set/policy-source.js';
 import { ProcessLifecycle } from '../process/lifecycle.js';
 import { buildOpsServer } from '../process/probes.js';
@@ -52,6 +54,8 @@ export interface RunningController {
   opsUrl: string;
   controller: PostureController;
   elector: LeaderElector | undefined;
+  /** Present when the configuration has alert sinks for scan findings. */
+  alerting?: Alerting;
   logger: Logger;
   lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
@@ -124,6 +128,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
   });
 
   let elector: LeaderElector | undefined;
+  let alerting: Alerting | undefined;
   if (opts.leaderElect && !ownNamespace) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'leader election needs the namespace of its Lease: set --lease-namespace (POD_NAMESPACE), or --leader-elect=false for a single replica');
   const controller = new PostureController({
     api,
@@ -135,6 +140,16 @@ export async function startController(opts: ControllerCommandOptions, environmen
     rescanIntervalMs: opts.rescanInterval * 1000,
     pageSize: opts.pageSize,
     reportIntervalMs: opts.reportInterval * 1000,
+    observer: { changed: (uid, result) => alerting?.alerter.changed(uid, result), baselineDone: () => alerting?.alerter.baselineDone() },
+  });
+  // Scan alerts: every replica tracks findings; only the leader sends (see src/alerts/alerter.ts).
+  alerting = await startAlerting(policies.holder.current()?.set.fileConfig.alerts, {
+    registry: controller.metrics.registry,
+    logger,
+    env: environment,
+    source: 'scan',
+    isLeader: () => (opts.leaderElect ? elector?.isLeader() === true : true),
+    eventsSink: () => eventsSink({ api: apiClientFor(access.kc, { timeoutMs: 5000 }), instance: opts.identity ?? hostname() }),
   });
   if (opts.leaderElect) {
     const log = logger.child({ component: 'leader-election' });
@@ -176,10 +191,11 @@ export async function startController(opts: ControllerCommandOptions, environmen
   // does not race the last writes of this one.
   lifecycle.onShutdown('controller', async () => {
     await controller.stop();
+    await alerting?.alerter.close(Math.min(5000, opts.shutdownGrace * 500));
     await elector?.stop({ release: true });
   });
   lifecycle.onShutdown('ops server', () => ops.close());
   logger.info({ cluster, server: api.server, ops: opsUrl, reportAccess: opts.reportAccess, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
   logger.flush();
-  return { opsUrl, controller, elector, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+  return { opsUrl, controller, elector, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }

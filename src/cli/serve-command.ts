@@ -3,13 +3,17 @@
  * configuration file become real dependencies here, and only here: the server, the policy source,
  * the namespace informer, the certificate watcher, the process lifecycle.
  */
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { collect, intIn } from './option-parsers.js';
 import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
+import { eventsSink } from '../alerts/events-sink.js';
+import { startAlerting, wantsSink, type Alerting } from '../alerts/setup.js';
+import type { SinkTransport } from '../alerts/sink.js';
+import { apiClientFor } from '../cluster/api.js';
 import { buildServer, DEFAULT_BODY_LIMIT, webhookProbes, type ServerDeps } from '../admission/server.js';
 import { clusterEnvironment, loadKubeConfig, type ClusterEnvironment } from '../cluster/kubeconfig.js';
 import { clusterNamespaceLabels, noNamespaceLabels, type NamespaceLabelSource } from '../cluster/namespace-labels.js';
@@ -48,13 +52,18 @@ export interface ServeOptions {
 }
 
 /** What the process environment supplies besides flags; read once, in `registerServeCommand`. */
-export type ServeEnvironment = ClusterEnvironment;
+export type ServeEnvironment = ClusterEnvironment & {
+  /** Where alert sinks' `fromEnv` secrets are looked up (the process environment). */
+  secrets?: NodeJS.ProcessEnv;
+};
 
 export interface RunningWebhook {
   url: string;
   opsUrl?: string;
   holder: PolicySetHolder;
   metrics: AdmissionMetrics;
+  /** Present when the configuration has alert sinks for admission findings. */
+  alerting?: Alerting;
   logger: Logger;
   lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
@@ -91,7 +100,7 @@ export function registerServeCommand(program: Command): void {
       const policyDir = opts.policyDir ?? (env.KP_POLICY_DIRS ? env.KP_POLICY_DIRS.split(delimiter).filter((d) => d !== '') : []);
       let running: RunningWebhook;
       try {
-        running = await startWebhook({ ...opts, policyDir }, clusterEnvironment(env, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() }));
+        running = await startWebhook({ ...opts, policyDir }, { ...clusterEnvironment(env, { ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), home: homedir() }), secrets: env });
       } catch (err) {
         const problems = err instanceof KubePostureError ? err.problems.map(formatProblem) : [];
         process.stderr.write(`kube-posture serve: ${errorMessage(err)}\n${problems.map((p) => `  ${p}\n`).join('')}`);
@@ -147,8 +156,17 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   if (opts.clientCa) tlsFiles.clientCaFile = resolve(opts.clientCa);
   const tls = await readTlsMaterial(tlsFiles);
 
+  // Alert sinks are read from the configuration at start (a change to `alerts:` needs a restart).
+  const alertsConfig = holder.current()?.set.fileConfig.alerts;
+  const events = wantsSink(alertsConfig, 'events', 'admission') ? await eventsSinkFactory(environment) : undefined;
+  const alerting = await startAlerting(alertsConfig, { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission', ...(events ? { eventsSink: events } : {}) });
+  if (alerting) lifecycle.onShutdown('alerts', () => alerting.alerter.close(Math.min(5000, opts.shutdownGrace * 500)));
+
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
-  const deps: ServerDeps = { policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state };
+  const deps: ServerDeps = {
+    policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state,
+    ...(alerting ? { onResult: (result, review) => alerting.alerter.admission(result, review) } : {}),
+  };
   const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
   const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined, ...(opts.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: opts.maxBodyBytesInFlight } : {}) });
   const ops = opts.metricsPort !== undefined ? buildOpsServer(webhookProbes(deps), logger) : undefined;
@@ -180,7 +198,16 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
   lifecycle.onShutdown('namespace informer', () => namespaces.stop());
 
-  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+}
+
+/** Events are written with the webhook's own cluster access (its service account: `create` on events.k8s.io events). */
+async function eventsSinkFactory(environment: ServeEnvironment): Promise<(() => SinkTransport) | undefined> {
+  const access = await loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
+  if (access === undefined || !('kc' in access)) return undefined;
+  const kc = access.kc;
+  // The pod's host name is its name: the event's reportingInstance.
+  return () => eventsSink({ api: apiClientFor(kc, { timeoutMs: 5000 }), instance: hostname() });
 }
 
 /** Namespace labels from the cluster when there is access (`--cluster-context auto`), else none. */

@@ -4,11 +4,14 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { lineOfPath } from '../yaml/locate.js';
 import type { PolicyConfig } from '../core/engine-config.js';
 import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
+import type { AlertsConfig } from './alerts-schema.js';
 import { configSchema } from './schema.js';
 
 export interface FileConfig extends PolicyConfig {
   policyDirectories: string[];
   onPolicyLoadError: 'fail' | 'skip';
+  /** Absent when the file has no `alerts:` section. */
+  alerts?: AlertsConfig;
 }
 
 // useDefaults is used here, on our own configuration, never on objects under evaluation.

@@ -2,6 +2,8 @@
  * JSON Schema of the configuration file. Unknown keys are rejected everywhere so that a typo
  * (`exemption:` for `exemptions:`) is an error rather than a silently ignored setting.
  */
+import { alertsSchema } from './alerts-schema.js';
+
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true } as const;
 const labelSelector = {
   type: 'object',
@@ -85,5 +87,6 @@ export const configSchema = {
     },
     policyDirectories: { ...stringList, default: [], description: 'Directories of user policies (TypeScript modules or YAML/JSON schema policies).' },
     onPolicyLoadError: { enum: ['fail', 'skip'], default: 'fail', description: 'fail: refuse the configuration when a policy does not load; skip: load the others and report it.' },
+    alerts: alertsSchema,
   },
 } as const;

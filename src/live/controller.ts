@@ -55,6 +55,17 @@ export interface ControllerOptions {
   defaultMetrics?: boolean;
   /** Least time between two builds of the served report (`/report`). Default 10 s. */
   reportIntervalMs?: number;
+  /**
+   * Sees every object's reported result as it changes (alerts, src/alerts): `changed(uid, result)`
+   * a moment after the change (`undefined` once the object is gone), and `baselineDone()` once, when
+   * the first complete picture is in (everything listed, cluster policies run).
+   */
+  observer?: ResultObserver;
+}
+
+export interface ResultObserver {
+  changed(uid: string, result: ObjectResult | undefined): void;
+  baselineDone(): void;
 }
 
 interface KindState {
@@ -87,6 +98,11 @@ export class PostureController {
   private contextRuns = 0;
   private lastContextMs = 0;
 
+  /** Objects whose result changed since the observer last saw them (bounded by the objects known). */
+  private readonly observed = new Set<string>();
+  private observeTimer: NodeJS.Timeout | undefined;
+  private baselineDone = false;
+
   constructor(private readonly options: ControllerOptions) {
     this.report = new ReportCache({ build: () => this.reportDocument(), minIntervalMs: options.reportIntervalMs ?? 10_000 });
     this.state = new PostureState({
@@ -94,6 +110,7 @@ export class PostureController {
       onDirty: (uid) => {
         this.writer?.markDirty(uid);
         this.report.changed();
+        if (options.observer !== undefined) this.observe(uid);
       },
     });
     this.metrics = createPostureMetrics({
@@ -213,7 +230,7 @@ export class PostureController {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.contextTimer, this.namespaceTimer]) if (t) clearTimeout(t);
+    for (const t of [this.contextTimer, this.namespaceTimer, this.observeTimer]) if (t) clearTimeout(t);
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     await Promise.all([...this.kinds.values()].map((k) => k.reflector.stop()));
     await this.writer?.stop();
@@ -369,6 +386,7 @@ export class PostureController {
 
   /** A leader starts writing once everything was listed and the cluster policies ran: never half a picture. */
   private maybeStartWriting(): void {
+    this.maybeEndBaseline();
     if (!this.writing || this.writer === undefined || this.writerStarted || this.notReady().length > 0) return;
     this.writerStarted = true;
     this.writer.startWriting(this.state.reportedUids()).catch((err: unknown) => {
@@ -380,6 +398,37 @@ export class PostureController {
   }
 
   private writerStarted = false;
+
+  /** Changes are handed over in batches: a relist of thousands of objects is one pass, not thousands of timers. */
+  private observe(uid: string): void {
+    this.observed.add(uid);
+    if (this.observeTimer !== undefined) return;
+    this.observeTimer = setTimeout(() => this.flushObserved(), 250);
+    this.observeTimer.unref();
+  }
+
+  private flushObserved(): void {
+    if (this.observeTimer !== undefined) clearTimeout(this.observeTimer);
+    this.observeTimer = undefined;
+    const observer = this.options.observer;
+    if (observer === undefined) return;
+    for (const uid of this.observed) {
+      try {
+        observer.changed(uid, this.state.reported(uid));
+      } catch (err) {
+        this.options.logger.error({ err: errorMessage(err) }, 'result observer failed');
+      }
+    }
+    this.observed.clear();
+  }
+
+  /** The first complete picture: what the observer has seen so far is the baseline. */
+  private maybeEndBaseline(): void {
+    if (this.baselineDone || this.options.observer === undefined || this.notReady().length > 0) return;
+    this.baselineDone = true;
+    this.flushObserved();
+    this.options.observer.baselineDone();
+  }
   private afterNamespaces: (() => void) | undefined;
 
   private namespacesSettled(): void {

@@ -43,6 +43,9 @@ done
 SUM="$(cat "$MOD_DIR/go.mod" "$MOD_DIR/go.sum" | sha256sum | cut -c1-16)"
 STAMP="kubernetes=$K8S_VERSION etcd=$ETCD_VERSION go=$(go env GOVERSION) modsum=$SUM ldflags=$(echo "$LDFLAGS" | sha256sum | cut -c1-8)"
 
+# Alertmanager (the alerting scenario) has its own version and stamp.
+E2E_BIN_DIR="$BIN_DIR" bash "$HERE/build-alertmanager.sh"
+
 if [[ "${E2E_FORCE_BUILD:-0}" != 1 && -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kube-controller-manager" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/etcd" \
       && -f "$BIN_DIR/VERSION" && "$(cat "$BIN_DIR/VERSION")" == "$STAMP" ]]; then
   echo "build-binaries: warm, binaries present ($STAMP) in $(( $(date +%s) - START ))s"

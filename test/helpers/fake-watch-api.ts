@@ -1,6 +1,6 @@
 /**
  * A local HTTP server speaking the Kubernetes list + watch API over objects a test changes at will,
- * plus apply (PATCH), GET and DELETE of any other path (the report objects the controller writes).
+ * plus apply (PATCH), create (POST), GET and DELETE of any other path (the report objects the controller writes).
  * For behaviour the real apiserver will not produce on demand: a compacted resourceVersion (410 on
  * watch), a watch that goes silent, a kind that fails. The controller's end-to-end proof runs against
  * the real kube-apiserver (test/e2e/controller.test.ts).
@@ -118,6 +118,14 @@ export async function startFakeWatchApi(): Promise<FakeWatchApi> {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
         written.set(url.pathname, body);
         return send(res, 200, body);
+      }
+      if (req.method === 'POST') {
+        // Create (Events): stored under the object's name; a second create of that name is a conflict.
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: { name?: string } };
+        const path = `${url.pathname}/${body.metadata?.name ?? ''}`;
+        if (written.has(path)) return send(res, 409, { kind: 'Status', reason: 'AlreadyExists', code: 409 });
+        written.set(path, body as Record<string, unknown>);
+        return send(res, 201, body);
       }
       if (req.method === 'DELETE') {
         if (!written.delete(url.pathname)) return send(res, 404, { kind: 'Status', reason: 'NotFound', code: 404 });

@@ -289,12 +289,32 @@ generation, code, buffers and native memory: under pressure the process collects
   mountPath: /etc/kube-posture/user-policies
   readOnly: true
 {{- end }}
+{{- if .Values.alerts.secretName }}
+# Alert sink secrets (webhook URLs, tokens): config.alerts refers to them as {fromFile: /etc/kube-posture/alerts/<key>}.
+- name: alert-secrets
+  mountPath: /etc/kube-posture/alerts
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "kube-posture.configVolume" -}}
 - name: config
   configMap:
     name: {{ include "kube-posture.fullname" . }}-config
+{{- if .Values.alerts.secretName }}
+- name: alert-secrets
+  secret:
+    secretName: {{ .Values.alerts.secretName }}
+    # 0440: readable by the pod's fsGroup (the non-root user), nobody else. Decimal: YAML 1.1 and 1.2 read 0440 differently.
+    defaultMode: 288
+{{- end }}
+{{- end -}}
+
+{{- /* "true" when config.alerts has a Kubernetes Events sink: the pods then need `create` on events. */ -}}
+{{- define "kube-posture.eventsSink" -}}
+{{- range (((.Values.config).alerts).sinks | default list) }}
+{{- if eq .type "events" }}true{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "kube-posture.userPoliciesVolume" -}}
@@ -430,4 +450,8 @@ one per API group, in the library's kind order. The generator refuses Secrets: n
     - port: {{ . }}
       protocol: TCP
     {{- end }}
+{{- with .Values.networkPolicy.alertsEgress }}
+# Alert receivers (Alertmanager, Slack, a SIEM): networkPolicy.alertsEgress.
+{{ toYaml . }}
+{{- end }}
 {{- end -}}

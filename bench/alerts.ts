@@ -1,0 +1,177 @@
+/**
+ * Alerting benchmark (not a test): `npm run bench:alerts [-- --seconds 10 --rounds 3 --connections 10]`.
+ *
+ * Two webhook processes (`kube-posture serve`, built-in `recommended` profile) on this machine, the
+ * same in every way but their configuration: one with no alert sinks, one with an Alertmanager sink
+ * whose receiver HANGS (accepts connections, never answers), a Slack-compatible and a generic webhook
+ * sink to receivers that answer at once. Every review is a privileged Pod under a name never seen
+ * before, so every review is denied and makes new alerts (nothing collapses): the worst case for the
+ * sinks. Rounds alternate between the two servers (A B A B ...) to share the machine's noise; the
+ * throughput ratio (sinks / no sinks) and the server CPU per request are printed, with the alert
+ * metrics of the server with sinks (sent, dropped, queue depth) at the end.
+ *
+ * The Kubernetes Events sink needs an API server and is not part of this run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ensureDevCertificate } from '../src/serving/dev-cert.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '10' },
+  rounds: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  // Share of reviews that are new denials (the rest: a compliant Pod, allowed). 1 = the worst case.
+  'denied-share': { type: 'string', default: '1' },
+  // Extra flags for the node process of the server with sinks, e.g. --cpu-prof.
+  'node-flags': { type: 'string', default: '' },
+} });
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const warmup = Number(values.warmup);
+const deniedEvery = Math.max(1, Math.round(1 / Number(values['denied-share'])));
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+});
+process.on('SIGINT', () => process.exit(130));
+
+async function waitFor<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A receiver that answers 200 at once, or never (`hang`); it counts what it got. */
+async function receiver(hang: boolean): Promise<{ url: string; count: () => number }> {
+  let n = 0;
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      n++;
+      if (hang) held.push(res);
+      else res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => n };
+}
+
+let serial = 0;
+/** The captured privileged Pod review, under a new name (and uid) for every request. */
+function reviewTemplate(review: Record<string, any>): string {
+  const r = structuredClone(review);
+  r.request.uid = '__UID__';
+  r.request.name = '__NAME__';
+  r.request.object.metadata.name = '__NAME__';
+  delete r.request.object.metadata.uid;
+  return JSON.stringify(r);
+}
+
+async function run(pid: number, port: number, template: string, duration: number, compliant: string): Promise<{ rps: number; cpuUs: number; errors: number }> {
+  const cpu0 = await cpuSeconds(pid);
+  const result = await autocannon({
+    url: `https://127.0.0.1:${port}/validate?timeout=10s`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ method: 'POST', setupRequest: (req) => {
+      const n = ++serial;
+      if (n % deniedEvery !== 0) return { ...req, body: compliant };
+      return { ...req, body: template.replaceAll('__NAME__', `bench-${n}`).replace('__UID__', `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`) };
+    } }],
+    connections,
+    pipelining: 1,
+    duration,
+    servername: 'localhost',
+  });
+  const cpu = (await cpuSeconds(pid)) - cpu0;
+  return { rps: result.requests.total / duration, cpuUs: (cpu / Math.max(1, result.requests.total)) * 1e6, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'kp-bench-alerts-'));
+  try {
+    const cert = await ensureDevCertificate(work);
+    const review = JSON.parse(await readFile(join(root, 'test', 'fixtures', 'reviews', 'captured', 'pod-create-privileged.json'), 'utf8')) as Record<string, any>;
+    const template = reviewTemplate(review);
+    const compliant = await readFile(join(root, 'test', 'fixtures', 'reviews', 'captured', 'pod-create-compliant.json'), 'utf8');
+    const hanging = await receiver(true);
+    const slack = await receiver(false);
+    const siem = await receiver(false);
+    await writeFile(join(work, 'none.yaml'), 'profile: recommended\n');
+    await writeFile(join(work, 'sinks.yaml'), [
+      'profile: recommended',
+      'alerts:',
+      '  cluster: bench',
+      '  sinks:',
+      `    - { name: alertmanager-hanging, type: alertmanager, url: "${hanging.url}", timeoutSeconds: 2 }`,
+      `    - { name: slack, type: slack, url: "${slack.url}/services/T0/B0/X" }`,
+      `    - { name: siem, type: webhook, url: "${siem.url}/intake" }`,
+      '',
+    ].join('\n'));
+
+    const start = async (name: string): Promise<{ pid: number; port: number; metrics: string }> => {
+      const logFile = join(work, `${name}.log`);
+      const log = await open(logFile, 'w');
+      const flags = name === 'sinks' ? values['node-flags']!.split(' ').filter(Boolean) : [];
+      const proc = spawn(process.execPath, [...flags, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--config', join(work, `${name}.yaml`), '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--log-level', 'info', '--reload-interval', '0'], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
+      children.push(proc);
+      const text = () => readFile(logFile, 'utf8').catch(() => '');
+      const port = Number(await waitFor(async () => /"url":"https:\/\/127\.0\.0\.1:(\d+)\/validate"/.exec(await text())?.[1], `the ${name} webhook`));
+      const ops = await waitFor(async () => /"ops":"(http:\/\/[^"]+)"/.exec(await text())?.[1], `the ${name} ops server`);
+      return { pid: proc.pid!, port, metrics: `${ops.replace('0.0.0.0', '127.0.0.1')}/metrics` };
+    };
+    const none = await start('none');
+    const sinks = await start('sinks');
+
+    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs; ${rounds} rounds of ${seconds}s per server, alternating, ${connections} connections; ${deniedEvery === 1 ? 'every review a new denied Pod' : `one review in ${deniedEvery} a new denied Pod, the others a compliant Pod`}`);
+    await run(none.pid, none.port, template, warmup, compliant);
+    await run(sinks.pid, sinks.port, template, warmup, compliant);
+    const a: { rps: number; cpuUs: number; errors: number }[] = [];
+    const b: typeof a = [];
+    for (let i = 0; i < rounds; i++) {
+      a.push(await run(none.pid, none.port, template, seconds, compliant));
+      b.push(await run(sinks.pid, sinks.port, template, seconds, compliant));
+      console.log(`round ${i + 1}: no sinks ${a[i]!.rps.toFixed(0)} req/s (${a[i]!.cpuUs.toFixed(0)} µs CPU/req), sinks with one hanging ${b[i]!.rps.toFixed(0)} req/s (${b[i]!.cpuUs.toFixed(0)} µs CPU/req)`);
+    }
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / mean(xs);
+    const rpsA = mean(a.map((r) => r.rps));
+    const rpsB = mean(b.map((r) => r.rps));
+    console.log(`\nthroughput ratio sinks/no sinks: ${(rpsB / rpsA * 100).toFixed(1)}% (no sinks ${rpsA.toFixed(0)} req/s, round-to-round spread ${(spread(a.map((r) => r.rps)) * 100).toFixed(1)}%; sinks ${rpsB.toFixed(0)} req/s, spread ${(spread(b.map((r) => r.rps)) * 100).toFixed(1)}%)`);
+    console.log(`server CPU per request, sinks/no sinks: ${(mean(b.map((r) => r.cpuUs)) / mean(a.map((r) => r.cpuUs)) * 100).toFixed(1)}%`);
+    console.log(`errors: no sinks ${a.reduce((s, r) => s + r.errors, 0)}, sinks ${b.reduce((s, r) => s + r.errors, 0)}`);
+    const metrics = await (await fetch(sinks.metrics)).text();
+    const lines = metrics.split('\n').filter((l) => l.startsWith('kube_posture_alerts_'));
+    console.log(`receivers got: slack ${slack.count()} messages, siem ${siem.count()} documents, hanging alertmanager ${hanging.count()} requests (never answered)`);
+    console.log(`alert metrics of the server with sinks:\n  ${lines.join('\n  ')}`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
