@@ -4,6 +4,9 @@ import { buildPolicySet, configBaseDir, policySetFromConfig } from '../policy-se
 import { guardedRunner } from '../guard/guard.js';
 import { readManifests } from '../scan/manifests.js';
 import { scanManifests } from '../scan/scan.js';
+import { policiesLackingData } from '../core/engine.js';
+import { collect } from './option-parsers.js';
+import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
 import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
@@ -27,7 +30,8 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
     .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string }) => {
+    .option('--vulnerabilities <file>', 'image scan results: `trivy image -f json` or `grype -o json` output (repeatable)', collect, [])
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[] }) => {
       try {
         checkReportOptions(opts);
         const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
@@ -35,6 +39,9 @@ export function registerScanCommand(program: Command): void {
           return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
+        const vulnerabilities = opts.vulnerabilities.length > 0 ? await readVulnerabilityFiles(opts.vulnerabilities, new Date()) : undefined;
+        const notRun = policiesLackingData(set.engine, vulnerabilities !== undefined);
+        if (notRun.length > 0) process.stderr.write(`note: not run, no image scan results were given (--vulnerabilities FILE): ${notRun.join(', ')}\n`);
         const { objects, problems } = await readManifests(paths);
         // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
         if (objects.length === 0 && problems.length === 0 && opts.allowEmpty !== true) {
@@ -42,7 +49,7 @@ export function registerScanCommand(program: Command): void {
         }
         // Input problems reach the person at the terminal whatever format stdout carries.
         for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
-        const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
+        const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
         const since = await readSince(opts.since);
         process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), ...(since ? { since } : {}) }));
         process.exitCode = reportExitCode(report, opts.failOn);

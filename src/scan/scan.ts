@@ -1,6 +1,7 @@
 import { evaluate, type EvaluateOptions } from '../core/engine.js';
 import { decide } from '../core/decide.js';
 import { inputFromObject } from '../core/input.js';
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 import { parsePath } from '../core/path.js';
 import { asRecord } from '../core/safe.js';
 import type { Problem } from '../core/errors.js';
@@ -17,7 +18,7 @@ import { canonicalKind, groupOf, isAnyKind, kindKey } from '../core/kinds.js';
  * their labels to the objects in them, so PSA-style namespace labels apply offline too. Then the
  * enabled cluster policies judge the set as a whole (./scan-context.ts).
  */
-export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[] } = {}): Report {
+export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[]; vulnerabilities?: VulnerabilityLookup } = {}): Report {
   const nsLabels = new Map<string, Record<string, string>>();
   for (const { object } of objects) {
     const meta = asRecord(object.metadata);
@@ -28,7 +29,7 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
     const meta = asRecord(m.object.metadata) ?? {};
     const namespace = typeof meta.namespace === 'string' ? meta.namespace : options.defaultNamespace;
     const labels = namespace !== undefined ? nsLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
-    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}) });
+    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}), ...(options.vulnerabilities ? { vulnerabilities: options.vulnerabilities } : {}) });
     const result = evaluate(input, set.registry, set.engine, options);
     const ref: FileRef = {
       apiVersion: String(m.object.apiVersion ?? ''),

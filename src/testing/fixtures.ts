@@ -9,6 +9,8 @@ import { OPERATIONS, type Finding, type Operation, type RegisteredPolicy, type U
 import { isRecord } from '../core/safe.js';
 import { errorMessage } from '../core/errors.js';
 import { readClusterFixture, runClusterFixture } from './cluster-fixtures.js';
+import { VulnerabilityIndex, type VulnerabilityLookup } from '../core/vulnerabilities.js';
+import { parseScannerReport } from '../vulnerabilities/scanner-reports.js';
 
 /**
  * Policy fixtures: `fixtures/pass/*.yaml` must produce no finding of the policy, `fixtures/fail/*.yaml`
@@ -16,7 +18,11 @@ import { readClusterFixture, runClusterFixture } from './cluster-fixtures.js';
  * case with context:
  *
  *   fixture: { version: v1.20, parameters: {...}, operation: UPDATE, oldObject: {...}, namespaceLabels: {...},
- *              userInfo: { username: ..., groups: [...] }, expectPaths: [...] }
+ *              userInfo: { username: ..., groups: [...] }, expectPaths: [...],
+ *              vulnerabilities: [ <trivy image -f json or grype -o json report>, ... ], asOf: 2026-06-01 }
+ *
+ * `vulnerabilities` are image scanner reports, read as `scan --vulnerabilities` reads them; `asOf` is
+ * the date allow-list expiry is judged at (default 2026-01-01).
  *   object: { apiVersion: v1, kind: Pod, ... }
  *
  * Without userInfo a case is evaluated like a manifest or a cluster scan: there is no requester.
@@ -38,6 +44,8 @@ export interface FixtureCase {
   userInfo?: UserInfo;
   /** For fail cases: paths that must be among the findings. */
   expectPaths?: string[];
+  /** Image scan results given with the case. */
+  vulnerabilities?: VulnerabilityLookup;
   /** Cluster policies: the objects of the view (every document of the file but the header). */
   view?: unknown[];
   /** Cluster policies, fail cases: exactly the objects the findings must name (`Kind/name`, `Kind/namespace/name`). */
@@ -45,7 +53,22 @@ export interface FixtureCase {
 }
 
 /** The keys a `fixture:` block may have. Anything else is reported: a misspelt key would be ignored silently. */
-const FIXTURE_KEYS = ['version', 'parameters', 'operation', 'oldObject', 'namespaceLabels', 'userInfo', 'expectPaths'];
+const FIXTURE_KEYS = ['version', 'parameters', 'operation', 'oldObject', 'namespaceLabels', 'userInfo', 'expectPaths', 'vulnerabilities', 'asOf'];
+const DEFAULT_AS_OF = '2026-01-01T00:00:00Z';
+
+/** `fixture.vulnerabilities` read as the CLI reads scanner reports; a bad report is the case's problem. */
+function fixtureVulnerabilities(fx: Record<string, unknown>, where: string): { lookup?: VulnerabilityLookup; problem?: string } {
+  if (fx.vulnerabilities === undefined) return {};
+  if (!Array.isArray(fx.vulnerabilities)) return { problem: 'fixture.vulnerabilities must be a list of scanner reports' };
+  const asOf = fx.asOf instanceof Date ? fx.asOf.toISOString() : typeof fx.asOf === 'string' ? fx.asOf : DEFAULT_AS_OF;
+  const index = new VulnerabilityIndex(asOf);
+  try {
+    fx.vulnerabilities.forEach((doc, i) => index.add(parseScannerReport(JSON.stringify(doc), `${where} vulnerabilities[${i}]`)));
+  } catch (err) {
+    return { problem: errorMessage(err) };
+  }
+  return { lookup: index };
+}
 const USER_INFO_KEYS = ['username', 'uid', 'groups', 'extra'];
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -83,6 +106,8 @@ function fixtureProblems(fx: Record<string, unknown>): string[] {
     const parsed = parseUserInfo(fx.userInfo);
     if ('problem' in parsed) out.push(parsed.problem);
   }
+  const v = fixtureVulnerabilities(fx, 'fixture');
+  if (v.problem !== undefined) out.push(v.problem);
   return out;
 }
 
@@ -124,6 +149,7 @@ export async function readFixtures(policyFile: string, target?: RegisteredPolicy
             return;
           }
           const user = fx.userInfo !== undefined ? parseUserInfo(fx.userInfo) : undefined;
+          const vulnerabilities = fixtureVulnerabilities(fx, 'fixture').lookup;
           cases.push({
             file, index, expect, object: data.object,
             ...(typeof fx.version === 'string' ? { version: fx.version } : {}),
@@ -133,6 +159,7 @@ export async function readFixtures(policyFile: string, target?: RegisteredPolicy
             ...(isRecord(fx.namespaceLabels) ? { namespaceLabels: fx.namespaceLabels as Record<string, string> } : {}),
             ...(user && 'userInfo' in user ? { userInfo: user.userInfo } : {}),
             ...(Array.isArray(fx.expectPaths) ? { expectPaths: fx.expectPaths.map(String) } : {}),
+            ...(vulnerabilities ? { vulnerabilities } : {}),
           });
         } else {
           cases.push({ file, index, expect, object: data });
@@ -175,6 +202,7 @@ export function runFixture(registered: RegisteredPolicy, registry: Registry, fix
       ...(fixture.oldObject !== undefined ? { oldObject: fixture.oldObject } : {}),
       ...(fixture.namespaceLabels ? { namespaceLabels: fixture.namespaceLabels } : {}),
       ...(fixture.userInfo ? { userInfo: fixture.userInfo } : {}),
+      ...(fixture.vulnerabilities ? { vulnerabilities: fixture.vulnerabilities } : {}),
     });
     findings = evaluate(input, registry, config, runner ? { runner } : {}).findings.filter((f) => f.policyId === id);
   } catch (err) {
