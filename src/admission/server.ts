@@ -328,12 +328,25 @@ class BodyBudget {
 }
 
 /**
- * A fifth of the heap V8 may grow to (the chart sets it from the memory limit): with a 160 MB heap,
- * four 8 MB reviews at once. Measured: a parsed 8 MB review and its findings take several times its
- * bytes while it is evaluated, and 32 at once exhausted a 160 MB heap.
+ * A sixth of the old-generation heap (the chart sets `--max-old-space-size` from the memory limit):
+ * with the chart's 160 MB, three 8 MB reviews at once. Measured: a parsed 8 MB review and its findings
+ * take several times its bytes while it is evaluated; 32 at once exhausted a 160 MB heap, and so did
+ * the eight that a fifth of V8's whole heap limit admitted on Node 24, whose limit for the same flag
+ * is 352 MB rather than Node 20's 208 MB (a larger young generation): the old-space flag is the
+ * figure that bounds what live reviews may hold.
  */
-export function defaultBodyBudget(bodyLimit: number): number {
-  return Math.max(bodyLimit, Math.floor(getHeapStatistics().heap_size_limit / 5));
+export function defaultBodyBudget(bodyLimit: number, oldSpaceMb = oldSpaceLimitMb()): number {
+  return Math.max(bodyLimit, Math.floor((oldSpaceMb * 1024 * 1024) / 6));
+}
+
+/** `--max-old-space-size` as given to this process (flags or NODE_OPTIONS), else V8's heap limit. */
+export function oldSpaceLimitMb(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): number {
+  let mb: number | undefined;
+  for (const arg of [...nodeOptions.split(/\s+/), ...execArgv]) {
+    const m = /^--max-old-space-size=(\d+)$/.exec(arg);
+    if (m) mb = Number(m[1]);
+  }
+  return mb ?? getHeapStatistics().heap_size_limit / (1024 * 1024);
 }
 
 /** How much of an oversized body (in multiples of the limit) is read and discarded before the 413. */

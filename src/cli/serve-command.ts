@@ -92,7 +92,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--pod-namespace <ns>', "the webhook's own namespace, never blocked").env('POD_NAMESPACE'))
     .addOption(new Option('--service-account <name>', "the webhook's own service account name, never blocked").env('POD_SERVICE_ACCOUNT'))
     .addOption(new Option('--body-limit <bytes>', 'largest accepted review').default(DEFAULT_BODY_LIMIT).argParser(intIn('--body-limit', 7 * 1024 * 1024, 64 * 1024 * 1024)).env('KP_BODY_LIMIT'))
-    .addOption(new Option('--max-body-bytes-in-flight <bytes>', 'review bytes received or evaluated at once; more is answered 503 KP_ERR_SERVER_BUSY (default: a fifth of the V8 heap limit, at least --body-limit)').argParser(intIn('--max-body-bytes-in-flight', 1024 * 1024, 4 * 1024 * 1024 * 1024)).env('KP_MAX_BODY_BYTES_IN_FLIGHT'))
+    .addOption(new Option('--max-body-bytes-in-flight <bytes>', 'review bytes received or evaluated at once; more is answered 503 KP_ERR_SERVER_BUSY (default: a sixth of --max-old-space-size, else of the V8 heap limit; at least --body-limit)').argParser(intIn('--max-body-bytes-in-flight', 1024 * 1024, 4 * 1024 * 1024 * 1024)).env('KP_MAX_BODY_BYTES_IN_FLIGHT'))
     .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, time for in-flight reviews before exiting').default(20).argParser(intIn('--shutdown-grace', 0, 300)).env('KP_SHUTDOWN_GRACE'))
     .addOption(new Option('--reload-interval <seconds>', 'period of the fallback check for changed configuration, policies and certificates (0: file events only)').default(10).argParser(intIn('--reload-interval', 0, 3600)).env('KP_RELOAD_INTERVAL'))
     .action(async (opts: ServeOptions) => {
