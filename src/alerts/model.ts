@@ -2,7 +2,7 @@
  * What an alert is, independent of where it goes. Built from the neutral result model (one alert per
  * finding of an `ObjectResult`); every sink's payload builder reads only this.
  */
-import type { Action, Severity } from '../core/types.js';
+import type { Action, Finding, Severity } from '../core/types.js';
 
 /** Where the finding was made: an admission review, or the live controller's scan of the cluster. */
 export type AlertSource = 'admission' | 'scan';
@@ -20,23 +20,14 @@ export interface AlertResource {
   uid: string;
 }
 
-export interface Alert {
+/** An alert carries the finding's own fields (policy, title, severity, category, action, message, path, remediation, controls) as the core made them. */
+export interface Alert extends Pick<Finding, 'policyId' | 'title' | 'severity' | 'category' | 'action' | 'message' | 'path' | 'remediation' | 'controls'> {
   /** Stable identity of the finding: see fingerprint.ts. */
   fingerprint: string;
   source: AlertSource;
   status: AlertStatus;
   cluster: string;
   resource: AlertResource;
-  policyId: string;
-  title: string;
-  severity: Severity;
-  category: string;
-  action: Action;
-  message: string;
-  /** Field path in the object (`spec.containers[0].securityContext.privileged`), `''` for the object. */
-  path: string;
-  remediation: string;
-  controls: string[];
   /** Admission only: the request was refused because of this finding (a `deny` finding on a denied review). */
   blocked: boolean;
   /** How many occurrences this alert stands for (admission denials collapsed in a window). */

@@ -5,7 +5,7 @@
  * `scan-document-schema.ts` (published as docs/schema/scan-v1.schema.json). Values are scalars only:
  * no object contents are copied.
  */
-import type { ComplianceSummary } from '../compliance/score.js';
+import type { ComplianceSummary, ControlScore } from '../compliance/score.js';
 import type { NamespaceRank } from '../compliance/namespaces.js';
 import type { Problem } from '../core/errors.js';
 import type { Action, Severity } from '../core/types.js';
@@ -46,16 +46,8 @@ export interface ScanObject {
   findings: ResultFinding[];
 }
 
-export interface ScanControlJson {
-  id: string;
-  title: string;
-  status: 'judged' | 'not-covered';
-  severity?: Severity;
-  policies: string[];
-  evaluated: number;
-  passed: number;
-  failed: number;
-  exempt: number;
+/** A control's score as the saved scan writes it: `null` for no score (JSON has no undefined), failing resources by name. */
+export interface ScanControlJson extends Omit<ControlScore, 'score' | 'failing'> {
   score: number | null;
   failing: { object: string; policyId: string; path: string }[];
 }
