@@ -35,13 +35,17 @@ export interface ReviewContext {
   operation: string;
 }
 
+/** What a configuration reload may change in a running Alerter (its tracker and open windows stay). */
+export type AlerterSettings = Pick<AlerterOptions, 'cluster' | 'reportUrlTemplate' | 'admissionWindowMs' | 'resendIntervalMs' | 'workers'>;
+
 export class Alerter {
-  private readonly collapse: CollapseWindow;
+  private collapse: CollapseWindow;
+  private started = false;
   private readonly tracker = new ScanTracker();
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly o: AlerterOptions) {
+  constructor(private o: AlerterOptions) {
     this.now = o.now ?? Date.now;
     this.collapse = new CollapseWindow(o.admissionWindowMs);
   }
@@ -117,14 +121,35 @@ export class Alerter {
 
   /** Starts the timers: closing collapse windows, re-sending active scan findings to Alertmanager. */
   start(): void {
+    this.started = true;
     const tick = Math.max(100, Math.min(1000, Math.floor(this.o.admissionWindowMs / 4)));
     this.timers.push(setInterval(() => this.tick(), tick).unref());
     this.timers.push(setInterval(() => this.resend(), this.o.resendIntervalMs).unref());
   }
 
+  /**
+   * A reloaded configuration: new sinks, filters, window or cluster name. What the tracker knows
+   * (the baseline, active scan findings) is kept, so a reload neither re-announces nor forgets.
+   * Open collapse windows close now, to the sinks they opened under. Returns the previous workers
+   * for the caller to close (they deliver what they hold within their grace).
+   */
+  reconfigure(next: AlerterSettings): SinkWorker[] {
+    for (const a of this.collapse.flushAll()) this.fanOut(a);
+    const previous = this.o.workers;
+    const { reportUrlTemplate: _old, ...kept } = this.o;
+    this.o = { ...kept, ...next };
+    this.collapse = new CollapseWindow(next.admissionWindowMs);
+    if (this.started) {
+      for (const t of this.timers.splice(0)) clearInterval(t);
+      this.start();
+    }
+    return previous;
+  }
+
   /** Closes the collapse windows (their counts are sent) and each sink after `graceMs`. */
   async close(graceMs: number): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    this.started = false;
+    for (const t of this.timers.splice(0)) clearInterval(t);
     for (const a of this.collapse.flushAll()) this.fanOut(a);
     await Promise.all(this.o.workers.map((w) => w.close(graceMs)));
   }

@@ -3,6 +3,7 @@
  * variables or files, never logged), one worker per sink. Errors name the sink and the field, never
  * a value.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -32,23 +33,44 @@ export interface AlertingDeps {
 export interface Alerting {
   alerter: Alerter;
   metrics: AlertMetrics;
+  /** Of the `alerts:` configuration it runs (a reload with the same one changes nothing). */
+  configDigest: string;
 }
 
-/** Undefined when no sink is configured (nothing is started, nothing is observed). */
 /** Whether the configuration has a sink of this type for this source (so the caller knows to set up, say, cluster access). */
 export function wantsSink(config: AlertsConfig | undefined, type: SinkConfig['type'], source: 'admission' | 'scan'): boolean {
   return (config?.sinks ?? []).some((s) => s.type === type && (s.sources === undefined || s.sources.includes(source)));
 }
 
+/** Undefined when no sink is configured (nothing is started, nothing is observed). */
 export async function startAlerting(config: AlertsConfig | undefined, deps: AlertingDeps): Promise<Alerting | undefined> {
+  return reconfigureAlerting(undefined, config, deps);
+}
+
+/**
+ * The running alerting after a configuration (re)load: started, reconfigured in place (the
+ * Alerter keeps its tracker and baseline; the previous sinks close in the background within
+ * `graceMs`), stopped when no sink is left for this source, or unchanged when `alerts:` is the
+ * same. Throws (naming the sink and field, never a secret) when the new configuration cannot be
+ * used: the caller keeps what runs.
+ */
+export async function reconfigureAlerting(current: Alerting | undefined, config: AlertsConfig | undefined, deps: AlertingDeps, graceMs = 5000): Promise<Alerting | undefined> {
+  const digest = digestOf(config);
+  if (current !== undefined && current.configDigest === digest) return current;
   const sinks = (config?.sinks ?? []).filter((s) => s.sources === undefined || s.sources.includes(deps.source));
-  if (config === undefined || sinks.length === 0) return undefined;
+  if (config === undefined || sinks.length === 0) {
+    if (current !== undefined) {
+      await current.alerter.close(graceMs);
+      deps.logger.info('alerts disabled: no sink left in the configuration');
+    }
+    return undefined;
+  }
   const names = new Set<string>();
   for (const s of config.sinks) {
     if (names.has(s.name)) throw configError(`alerts.sinks: two sinks are named "${s.name}"`);
     names.add(s.name);
   }
-  const metrics = createAlertMetrics(deps.registry);
+  const metrics = current?.metrics ?? metricsOf(deps.registry);
   const workers: SinkWorker[] = [];
   for (const s of sinks) {
     workers.push(new SinkWorker({
@@ -62,19 +84,45 @@ export async function startAlerting(config: AlertsConfig | undefined, deps: Aler
       ...(deps.random ? { random: deps.random } : {}),
     }));
   }
-  const alerter = new Alerter({
+  const settings = {
     cluster: config.cluster,
     ...(config.reportUrl !== undefined ? { reportUrlTemplate: config.reportUrl } : {}),
     admissionWindowMs: config.admissionWindowSeconds * 1000,
     resendIntervalMs: config.resendIntervalSeconds * 1000,
     workers,
+  };
+  const described = { sinks: sinks.map((s) => ({ name: s.name, type: s.type })), cluster: config.cluster };
+  if (current !== undefined) {
+    const previous = current.alerter.reconfigure(settings);
+    // Not awaited: the old sinks deliver what they hold while the new ones already take alerts.
+    void Promise.all(previous.map((w) => w.close(graceMs)));
+    deps.logger.info(described, 'alerts reconfigured');
+    return { alerter: current.alerter, metrics, configDigest: digest };
+  }
+  const alerter = new Alerter({
+    ...settings,
     logger: deps.logger,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.isLeader ? { isLeader: deps.isLeader } : {}),
   });
   alerter.start();
-  deps.logger.info({ sinks: sinks.map((s) => ({ name: s.name, type: s.type })), cluster: config.cluster }, 'alerts enabled');
-  return { alerter, metrics };
+  deps.logger.info(described, 'alerts enabled');
+  return { alerter, metrics, configDigest: digest };
+}
+
+/** Alert metrics are registered once per registry: a reload that starts alerting again reuses them. */
+const metricsByRegistry = new WeakMap<Registry, AlertMetrics>();
+function metricsOf(registry: Registry): AlertMetrics {
+  let m = metricsByRegistry.get(registry);
+  if (m === undefined) {
+    m = createAlertMetrics(registry);
+    metricsByRegistry.set(registry, m);
+  }
+  return m;
+}
+
+function digestOf(config: AlertsConfig | undefined): string {
+  return createHash('sha256').update(JSON.stringify(config ?? null)).digest('hex');
 }
 
 export function filterOf(s: SinkConfig): SinkFilter {

@@ -18,7 +18,7 @@ import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js
 import type { Mode } from '../core/types.js';
 import { PostureController } from '../live/controller.js';
 import { eventsSink } from '../alerts/events-sink.js';
-import { startAlerting, type Alerting } from '../alerts/setup.js';
+import { reconfigureAlerting, startAlerting, type Alerting, type AlertingDeps } from '../alerts/setup.js';
 import { openPolicySource } from '../policy-set/policy-source.js';
 import { ProcessLifecycle } from '../process/lifecycle.js';
 import { buildOpsServer } from '../process/probes.js';
@@ -54,8 +54,10 @@ export interface RunningController {
   opsUrl: string;
   controller: PostureController;
   elector: LeaderElector | undefined;
-  /** Present when the configuration has alert sinks for scan findings. */
-  alerting?: Alerting;
+  /** Present while the configuration has alert sinks for scan findings (it follows reloads). */
+  readonly alerting: Alerting | undefined;
+  /** Resolves once the alerts have followed the last configuration reload (for tests). */
+  alertsSettled(): Promise<void>;
   logger: Logger;
   lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
@@ -129,6 +131,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
 
   let elector: LeaderElector | undefined;
   let alerting: Alerting | undefined;
+  let baselineTaken = false;
   if (opts.leaderElect && !ownNamespace) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'leader election needs the namespace of its Lease: set --lease-namespace (POD_NAMESPACE), or --leader-elect=false for a single replica');
   const controller = new PostureController({
     api,
@@ -140,17 +143,44 @@ export async function startController(opts: ControllerCommandOptions, environmen
     rescanIntervalMs: opts.rescanInterval * 1000,
     pageSize: opts.pageSize,
     reportIntervalMs: opts.reportInterval * 1000,
-    observer: { changed: (uid, result) => alerting?.alerter.changed(uid, result), baselineDone: () => alerting?.alerter.baselineDone() },
+    observer: {
+      changed: (uid, result) => alerting?.alerter.changed(uid, result),
+      baselineDone: () => {
+        baselineTaken = true;
+        alerting?.alerter.baselineDone();
+      },
+    },
   });
   // Scan alerts: every replica tracks findings; only the leader sends (see src/alerts/alerter.ts).
-  alerting = await startAlerting(policies.holder.current()?.set.fileConfig.alerts, {
+  const alertDeps: AlertingDeps = {
     registry: controller.metrics.registry,
     logger,
     env: environment,
     source: 'scan',
     isLeader: () => (opts.leaderElect ? elector?.isLeader() === true : true),
     eventsSink: () => eventsSink({ api: apiClientFor(access.kc, { timeoutMs: 5000 }), instance: opts.identity ?? hostname() }),
-  });
+  };
+  const alertsGraceMs = Math.min(5000, opts.shutdownGrace * 500);
+  alerting = await startAlerting(policies.holder.current()?.set.fileConfig.alerts, alertDeps);
+  // A reloaded `alerts:` is applied in place (the tracker and its baseline are kept). Alerts started
+  // by a reload after the first scan take what is reported now as their baseline, so findings that
+  // were already there are not announced as new.
+  let alertsReload = Promise.resolve();
+  const reloadAlerts = (): void => {
+    alertsReload = alertsReload.then(async () => {
+      const before = alerting;
+      try {
+        alerting = await reconfigureAlerting(alerting, policies.holder.current()?.set.fileConfig.alerts, alertDeps, alertsGraceMs);
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'alerts reload rejected; the previous alerts configuration keeps running');
+        return;
+      }
+      if (alerting !== undefined && before === undefined && baselineTaken) {
+        for (const uid of controller.state.reportedUids()) alerting.alerter.scan(uid, controller.state.reported(uid));
+        alerting.alerter.baselineDone();
+      }
+    });
+  };
   if (opts.leaderElect) {
     const log = logger.child({ component: 'leader-election' });
     // Unique per process, as client-go makes it: a process that finds its own identity in the Lease renews it.
@@ -172,7 +202,11 @@ export async function startController(opts: ControllerCommandOptions, environmen
     });
   }
   controller.start();
-  lifecycle.watch(policies.watch({ intervalMs: opts.reloadInterval * 1000, onResult: (r) => (r.ok ? controller.policiesChanged() : undefined) }));
+  lifecycle.watch(policies.watch({ intervalMs: opts.reloadInterval * 1000, onResult: (r) => {
+    if (!r.ok) return;
+    controller.policiesChanged();
+    reloadAlerts();
+  } }));
 
   const ops = buildOpsServer({
     metrics: controller.metrics.registry,
@@ -191,11 +225,12 @@ export async function startController(opts: ControllerCommandOptions, environmen
   // does not race the last writes of this one.
   lifecycle.onShutdown('controller', async () => {
     await controller.stop();
-    await alerting?.alerter.close(Math.min(5000, opts.shutdownGrace * 500));
+    await alertsReload;
+    await alerting?.alerter.close(alertsGraceMs);
     await elector?.stop({ release: true });
   });
   lifecycle.onShutdown('ops server', () => ops.close());
   logger.info({ cluster, server: api.server, ops: opsUrl, reportAccess: opts.reportAccess, reports: opts.reports, leaderElection: elector ? `${ownNamespace}/${opts.leaseName}` : 'off' }, 'posture controller started');
   logger.flush();
-  return { opsUrl, controller, elector, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+  return { opsUrl, controller, elector, get alerting() { return alerting; }, alertsSettled: () => alertsReload, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }

@@ -11,7 +11,10 @@ import type { Logger, LevelWithSilent } from 'pino';
 import { createLogger } from '../admission/logger.js';
 import { createMetrics, type AdmissionMetrics } from '../admission/metrics.js';
 import { eventsSink } from '../alerts/events-sink.js';
-import { startAlerting, wantsSink, type Alerting } from '../alerts/setup.js';
+import { reconfigureAlerting, startAlerting, wantsSink, type Alerting, type AlertingDeps } from '../alerts/setup.js';
+import type { ReviewContext } from '../alerts/alerter.js';
+import type { AlertsConfig } from '../config/alerts-schema.js';
+import type { ObjectResult } from '../results/model.js';
 import type { SinkTransport } from '../alerts/sink.js';
 import { apiClientFor } from '../cluster/api.js';
 import { buildServer, DEFAULT_BODY_LIMIT, webhookProbes, type ServerDeps } from '../admission/server.js';
@@ -62,8 +65,10 @@ export interface RunningWebhook {
   opsUrl?: string;
   holder: PolicySetHolder;
   metrics: AdmissionMetrics;
-  /** Present when the configuration has alert sinks for admission findings. */
-  alerting?: Alerting;
+  /** Present while the configuration has alert sinks for admission findings (it follows reloads). */
+  readonly alerting: Alerting | undefined;
+  /** Resolves once the alerts have followed the last configuration reload (for tests). */
+  alertsSettled(): Promise<void>;
   logger: Logger;
   lifecycle: ProcessLifecycle;
   shutdown(reason: string): Promise<void>;
@@ -156,16 +161,37 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   if (opts.clientCa) tlsFiles.clientCaFile = resolve(opts.clientCa);
   const tls = await readTlsMaterial(tlsFiles);
 
-  // Alert sinks are read from the configuration at start (a change to `alerts:` needs a restart).
-  const alertsConfig = holder.current()?.set.fileConfig.alerts;
-  const events = wantsSink(alertsConfig, 'events', 'admission') ? await eventsSinkFactory(environment) : undefined;
-  const alerting = await startAlerting(alertsConfig, { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission', ...(events ? { eventsSink: events } : {}) });
-  if (alerting) lifecycle.onShutdown('alerts', () => alerting.alerter.close(Math.min(5000, opts.shutdownGrace * 500)));
+  // Alert sinks come from the configuration, and follow it when it is reloaded (see reloadAlerts below).
+  const alertDeps = async (config: AlertsConfig | undefined): Promise<AlertingDeps> => {
+    const events = wantsSink(config, 'events', 'admission') ? await eventsSinkFactory(environment) : undefined;
+    return { registry: metrics.registry, logger, env: environment.secrets ?? {}, source: 'admission', ...(events ? { eventsSink: events } : {}) };
+  };
+  const alertsGraceMs = Math.min(5000, opts.shutdownGrace * 500);
+  let alertsReload = Promise.resolve();
+  const initialAlerts = holder.current()?.set.fileConfig.alerts;
+  let alerting = await startAlerting(initialAlerts, await alertDeps(initialAlerts));
+  lifecycle.onShutdown('alerts', async () => { await alertsReload; await alerting?.alerter.close(alertsGraceMs); });
 
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
+  const observe = (result: ObjectResult, review: ReviewContext): void => alerting?.alerter.admission(result, review);
   const deps: ServerDeps = {
     policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state,
-    ...(alerting ? { onResult: (result, review) => alerting.alerter.admission(result, review) } : {}),
+    // Present only while alerts run: without an observer the server builds no result for it.
+    ...(alerting ? { onResult: observe } : {}),
+  };
+  // A reloaded configuration with other `alerts:` is applied in place; one that cannot be used
+  // (a secret missing, say) is logged and the running alerts are kept, as with policies.
+  const reloadAlerts = (): void => {
+    alertsReload = alertsReload.then(async () => {
+      const config = holder.current()?.set.fileConfig.alerts;
+      try {
+        alerting = await reconfigureAlerting(alerting, config, await alertDeps(config), alertsGraceMs);
+        if (alerting) deps.onResult = observe;
+        else delete deps.onResult;
+      } catch (err) {
+        logger.error({ err: errorMessage(err) }, 'alerts reload rejected; the previous alerts configuration keeps running');
+      }
+    });
   };
   const https = { ...TLS_BASE, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) };
   const app = buildServer(deps, { https, path: opts.path, bodyLimit: opts.bodyLimit, probes: opts.metricsPort === undefined, ...(opts.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: opts.maxBodyBytesInFlight } : {}) });
@@ -194,11 +220,17 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
 
   const intervalMs = opts.reloadInterval * 1000;
   lifecycle.watch(startTlsReloader(app.server as unknown as import('node:tls').Server, tlsFiles, tls, { logger, onResult: (ok) => metrics.tlsReload(ok ? 'success' : 'failure'), intervalMs }));
-  lifecycle.watch(policies.watch({ intervalMs, onResult: (r, trigger) => metrics.configReload(r.ok ? 'success' : 'failure', trigger) }));
+  lifecycle.watch(policies.watch({
+    intervalMs,
+    onResult: (r, trigger) => {
+      metrics.configReload(r.ok ? 'success' : 'failure', trigger);
+      if (r.ok) reloadAlerts();
+    },
+  }));
   namespaces.start().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'namespace informer did not start'));
   lifecycle.onShutdown('namespace informer', () => namespaces.stop());
 
-  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, ...(alerting ? { alerting } : {}), logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
+  return { url, ...(opsUrl ? { opsUrl } : {}), holder, metrics, get alerting() { return alerting; }, alertsSettled: () => alertsReload, logger, lifecycle, shutdown: (reason) => lifecycle.shutdown(reason) };
 }
 
 /** Events are written with the webhook's own cluster access (its service account: `create` on events.k8s.io events). */
