@@ -247,6 +247,10 @@ export function valuesSchema(): Schema {
           writeRate: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Report writes per second, at most (--write-rate).' },
         }),
         rescanInterval: { type: 'integer', minimum: 60, maximum: 604800, description: 'Seconds between full rescans, besides the watches (--rescan-interval).' },
+        htmlReport: obj('The HTML report and its saved scan served on the ops port at /report and /report.json (docs/report.md).', {
+          access: { enum: ['local', 'any', 'off'], description: "local: the pod's loopback only (kubectl port-forward); any: whoever reaches the ops port; off: not served (--report-access)." },
+          interval: { type: 'integer', minimum: 0, maximum: 3600, description: 'Least seconds between two builds of the served report (--report-interval).' },
+        }),
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'Scanner log level.' },
         serviceAccount: obj('ServiceAccount of the scanner pods (not the webhook\'s: each has only its own rights).', {
           create: bool('Create the ServiceAccount.'),

@@ -48,6 +48,15 @@ t.test('the default values parse as the controller expects them', async (t) => {
   t.equal(o.includePass, false);
   t.match(o.leaseName, /scanner/);
   t.equal(o.config, '/etc/kube-posture/config/config.yaml');
+  t.equal(o.reportAccess, 'local', 'the HTML report only through port-forward by default');
+  t.equal(o.reportInterval, 10);
+});
+
+t.test('the HTML report settings reach the controller', async (t) => {
+  const o = await parse({ scanner: { htmlReport: { access: 'off', interval: 60 } } });
+  t.equal(o.reportAccess, 'off');
+  t.equal(o.reportInterval, 60);
+  await t.rejects(renderChart({ scanner: { htmlReport: { access: 'public' } } }), /access/, 'the schema refuses other values');
 });
 
 t.test('every report setting reaches the controller', async (t) => {
