@@ -6,9 +6,11 @@
  * whose receiver HANGS (accepts connections, never answers), a Slack-compatible and a generic webhook
  * sink to receivers that answer at once. Every review is a privileged Pod under a name never seen
  * before, so every review is denied and makes new alerts (nothing collapses): the worst case for the
- * sinks. Rounds alternate between the two servers (A B A B ...) to share the machine's noise; the
- * throughput ratio (sinks / no sinks) and the server CPU per request are printed, with the alert
- * metrics of the server with sinks (sent, dropped, queue depth) at the end.
+ * sinks. A third server, a second copy of the one without sinks, measures the noise: the ratio of
+ * two identical servers is what "within noise" means on this machine at this moment. Rounds rotate
+ * between the three (A B A' A B A' ...) to share the machine's noise; the throughput ratios (sinks /
+ * no sinks, and no sinks' / no sinks), the server CPU per request and a verdict are printed, with the
+ * alert metrics of the server with sinks (sent, dropped, queue depth) at the end.
  *
  * The Kubernetes Events sink needs an API server and is not part of this run.
  */
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
       const flags = name === 'sinks' ? values['node-flags']!.split(' ').filter(Boolean) : [];
       const proc = spawn(process.execPath, [...flags, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--config', join(work, `${name}.yaml`), '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--log-level', 'info', '--reload-interval', '0'], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
       children.push(proc);
+      await log.close(); // the child has its own copy of the descriptor
       const text = () => readFile(logFile, 'utf8').catch(() => '');
       const port = Number(await waitFor(async () => /"url":"https:\/\/127\.0\.0\.1:(\d+)\/validate"/.exec(await text())?.[1], `the ${name} webhook`));
       const ops = await waitFor(async () => /"ops":"(http:\/\/[^"]+)"/.exec(await text())?.[1], `the ${name} ops server`);
@@ -144,24 +147,40 @@ async function main(): Promise<void> {
     };
     const none = await start('none');
     const sinks = await start('sinks');
+    // The control: the same configuration as `none`, its own process.
+    await writeFile(join(work, 'control.yaml'), 'profile: recommended\n');
+    const control = await start('control');
 
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs; ${rounds} rounds of ${seconds}s per server, alternating, ${connections} connections; ${deniedEvery === 1 ? 'every review a new denied Pod' : `one review in ${deniedEvery} a new denied Pod, the others a compliant Pod`}`);
     await run(none.pid, none.port, template, warmup, compliant);
     await run(sinks.pid, sinks.port, template, warmup, compliant);
+    await run(control.pid, control.port, template, warmup, compliant);
     const a: { rps: number; cpuUs: number; errors: number }[] = [];
     const b: typeof a = [];
+    const c: typeof a = [];
     for (let i = 0; i < rounds; i++) {
-      a.push(await run(none.pid, none.port, template, seconds, compliant));
-      b.push(await run(sinks.pid, sinks.port, template, seconds, compliant));
-      console.log(`round ${i + 1}: no sinks ${a[i]!.rps.toFixed(0)} req/s (${a[i]!.cpuUs.toFixed(0)} µs CPU/req), sinks with one hanging ${b[i]!.rps.toFixed(0)} req/s (${b[i]!.cpuUs.toFixed(0)} µs CPU/req)`);
+      // The order rotates too, so no server always runs first (after a pause) or last.
+      const order = [[none, a], [sinks, b], [control, c]] as const;
+      for (let j = 0; j < 3; j++) {
+        const [server, into] = order[(i + j) % 3]!;
+        into.push(await run(server.pid, server.port, template, seconds, compliant));
+      }
+      console.log(`round ${i + 1}: no sinks ${a[i]!.rps.toFixed(0)} req/s (${a[i]!.cpuUs.toFixed(0)} µs CPU/req), sinks with one hanging ${b[i]!.rps.toFixed(0)} req/s (${b[i]!.cpuUs.toFixed(0)} µs CPU/req), no sinks' (control) ${c[i]!.rps.toFixed(0)} req/s (${c[i]!.cpuUs.toFixed(0)} µs CPU/req)`);
     }
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / mean(xs);
     const rpsA = mean(a.map((r) => r.rps));
     const rpsB = mean(b.map((r) => r.rps));
     console.log(`\nthroughput ratio sinks/no sinks: ${(rpsB / rpsA * 100).toFixed(1)}% (no sinks ${rpsA.toFixed(0)} req/s, round-to-round spread ${(spread(a.map((r) => r.rps)) * 100).toFixed(1)}%; sinks ${rpsB.toFixed(0)} req/s, spread ${(spread(b.map((r) => r.rps)) * 100).toFixed(1)}%)`);
-    console.log(`server CPU per request, sinks/no sinks: ${(mean(b.map((r) => r.cpuUs)) / mean(a.map((r) => r.cpuUs)) * 100).toFixed(1)}%`);
-    console.log(`errors: no sinks ${a.reduce((s, r) => s + r.errors, 0)}, sinks ${b.reduce((s, r) => s + r.errors, 0)}`);
+    const rpsC = mean(c.map((r) => r.rps));
+    console.log(`throughput ratio control/no sinks (two identical servers: the noise): ${(rpsC / rpsA * 100).toFixed(1)}%`);
+    // Within noise: the sinks' deficit is no larger than the larger of the control's deviation and the
+    // round-to-round spread of the server without sinks.
+    const noise = Math.max(Math.abs(1 - rpsC / rpsA), spread(a.map((r) => r.rps)), spread(c.map((r) => r.rps)));
+    const deficit = 1 - rpsB / rpsA;
+    console.log(`verdict: sinks cost ${(deficit * 100).toFixed(1)}% of throughput against a noise of ${(noise * 100).toFixed(1)}%: ${noise > 0.1 ? 'UNDECIDED (the machine is too noisy to tell: noise above 10%; run it on a quiet machine)' : deficit <= noise ? 'WITHIN NOISE' : 'NOT within noise'}`);
+    console.log(`server CPU per request, sinks/no sinks: ${(mean(b.map((r) => r.cpuUs)) / mean(a.map((r) => r.cpuUs)) * 100).toFixed(1)}% (control/no sinks ${(mean(c.map((r) => r.cpuUs)) / mean(a.map((r) => r.cpuUs)) * 100).toFixed(1)}%)`);
+    console.log(`errors: no sinks ${a.reduce((s, r) => s + r.errors, 0)}, sinks ${b.reduce((s, r) => s + r.errors, 0)}, control ${c.reduce((s, r) => s + r.errors, 0)}`);
     const metrics = await (await fetch(sinks.metrics)).text();
     const lines = metrics.split('\n').filter((l) => l.startsWith('kube_posture_alerts_'));
     console.log(`receivers got: slack ${slack.count()} messages, siem ${siem.count()} documents, hanging alertmanager ${hanging.count()} requests (never answered)`);
