@@ -2,7 +2,7 @@
  * What an alert is, independent of where it goes. Built from the neutral result model (one alert per
  * finding of an `ObjectResult`); every sink's payload builder reads only this.
  */
-import type { Action, Finding, Severity } from '../core/types.js';
+import type { Finding, Severity } from '../core/types.js';
 
 /** Where the finding was made: an admission review, or the live controller's scan of the cluster. */
 export type AlertSource = 'admission' | 'scan';
