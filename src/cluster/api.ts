@@ -4,12 +4,13 @@
  * Why not client-node's generated APIs or informers: a live scan lists every kind the policies inspect,
  * page by page, and must hold one page at a time; the generated clients deserialize into class
  * instances (a copy of every object) and 1.x informers keep full objects. Credentials, TLS and exec
- * plugins still come from client-node's KubeConfig (`applyToHTTPSOptions`).
+ * plugins come from ./kubeconfig.ts (`KubeAccess.apply`), which does not load client-node at all.
  */
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import type * as k8s from '@kubernetes/client-node';
+import { errorMessage } from '../core/errors.js';
 import type { KnownKind } from '../core/kinds.js';
+import type { KubeAccess } from './kubeconfig.js';
 
 /** An API answer that was not 2xx. `status` 0 is a transport failure (connection refused, TLS). */
 export class ApiError extends Error {
@@ -47,10 +48,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Largest single watch event (an object is at most 1.5 MiB in etcd; a little room for the envelope). */
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
-export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number } = {}): ApiClient {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no current cluster in the kubeconfig');
-  const base = new URL(cluster.server);
+export function apiClientFor(kc: KubeAccess, options: { timeoutMs?: number } = {}): ApiClient {
+  const base = new URL(kc.server);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const open = async (method: string, path: string, body: string | undefined, contentType: string | undefined): Promise<RequestOptions> => {
     const opts: RequestOptions = {
@@ -61,7 +60,12 @@ export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number }
       path: `${base.pathname.replace(/\/$/, '')}${path}`,
       headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
     };
-    await kc.applyToHTTPSOptions(opts);
+    try {
+      await kc.apply(opts);
+    } catch (err) {
+      // A token file gone, an exec plugin failing: a transport-level failure the callers retry.
+      throw new ApiError(0, 'Credentials', `${method} ${path}: no credentials: ${errorMessage(err)}`);
+    }
     return opts;
   };
   const send = async (method: string, path: string, payload?: unknown, contentType?: string): Promise<unknown> => {
