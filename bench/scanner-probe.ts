@@ -6,6 +6,8 @@
  *   (`startController`: recommended profile, reports none, leader election off). Tells the driver over
  *   IPC when every kind is listed and the cluster policies ran, then, on `expect`, when the changed
  *   objects were judged again and the cluster policies ran again.
+ * - `controller <kubeconfig> openreports <write-rate> <max-reports>`: the same with report writes (the
+ *   chart's `--reports openreports`); also tells the driver when every report was written (`written`).
  * - `audit <kubeconfig> <result-file> [format]`: `kube-posture audit` itself (the CLI's main), output
  *   to /dev/null; on exit writes its peak RSS and timings to the result file.
  *
@@ -31,6 +33,7 @@ export type ProbeMessage =
   | { type: 'armed' }
   | { type: 'reevaluated'; at: number; evaluated: number }
   | ({ type: 'context'; at: number; contextMs: number } & MemoryFigures)
+  | ({ type: 'written'; at: number; applied: number; deleted: number; unchanged: number; dropped: number; errors: number; reports: number } & MemoryFigures)
   | ({ type: 'final' } & MemoryFigures);
 
 /** `arm` records where the counts stand; `await` names how many evaluations the change should cause. */
@@ -43,7 +46,7 @@ export function memoryFigures(): MemoryFigures {
   return { peakRss: kb('VmHWM'), rss: kb('VmRSS'), heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit, external: process.memoryUsage().external, heapCommitted: heap.total_physical_size };
 }
 
-const [mode, kubeconfig, resultFile, format] = process.argv.slice(2);
+const [mode, kubeconfig, resultFile, format, maxReportsArg] = process.argv.slice(2);
 
 if (mode === 'audit') {
   const started = Date.now();
@@ -60,10 +63,11 @@ if (mode === 'audit') {
     policyDir: [],
     host: '127.0.0.1',
     opsPort: 0,
-    reports: 'none',
+    // `controller <kubeconfig> openreports <rate> <max>`: report writes on.
+    reports: resultFile === 'openreports' ? 'openreports' : 'none',
     includePass: false,
-    maxReports: 10_000,
-    writeRate: 10,
+    maxReports: resultFile === 'openreports' ? Number(maxReportsArg) : 10_000,
+    writeRate: resultFile === 'openreports' ? Number(format) : 10,
     rescanInterval: 3600,
     leaderElect: false,
     leaseName: 'kube-posture-controller',
@@ -94,6 +98,12 @@ if (mode === 'audit') {
     if (process.env.KP_BENCH_SNAPSHOT) writeHeapSnapshot(process.env.KP_BENCH_SNAPSHOT);
     if (process.env.KP_BENCH_DEBUG) process.stderr.write(`view holds ${JSON.stringify(controller.viewSizes)}\n`);
     send({ type: 'scanned', listedAt, contextAt: Date.now(), contextMs: lastMs, judged: controller.state.size, evaluated: controller.state.counts.evaluated, ...memoryFigures() });
+    const writer = controller.writer;
+    if (writer === undefined) return;
+    // Every report written: the writer started (it reconciles every reported uid) and has nothing pending.
+    poll(() => writer.counts.applied + writer.counts.unchanged + writer.counts.dropped > 0 && writer.pending === 0, () => {
+      void writer.drained().then(() => send({ type: 'written', at: Date.now(), ...writer.counts, reports: writer.reportCount, ...memoryFigures() }));
+    });
   });
   let armed = { evaluated: 0, runs: 0 };
   process.on('message', (m: ProbeRequest) => {

@@ -12,6 +12,10 @@
  * judged, the cluster policies run over the view), the time from changing a fraction of the objects on
  * the server to the controller having judged them again (and to the cluster policies having run again,
  * which waits the controller's 5 s quiet time by design), and the peak RSS (VmHWM) of each.
+ *
+ * Then the controller again with report writes (`--reports openreports`, `--write-rate`, `--max-reports`;
+ * the server checks and counts the server-side applies): report writes per second beside the configured
+ * rate, the time until every report was written, and the peak RSS.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +24,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TOTAL_OBJECTS } from './scanner-cluster.js';
-import type { ServerMessage, ServerRequest } from './scanner-server.js';
+import type { ServerMessage, ServerRequest, WriteFigures } from './scanner-server.js';
 import type { MemoryFigures, ProbeMessage, ProbeRequest } from './scanner-probe.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +35,9 @@ const { values } = parseArgs({ options: {
   'node-flags': { type: 'string', default: '' },
   'audit-format': { type: 'string', default: 'table' },
   only: { type: 'string' },
+  // The controller's --write-rate and --max-reports in the run with report writes (the chart: 10 and 10,000).
+  'write-rate': { type: 'string', default: '200' },
+  'max-reports': { type: 'string', default: '10000' },
 } });
 const fraction = Number(values.fraction);
 const probeFlags = [`--max-old-space-size=${values.heap}`, ...values['node-flags'].split(' ').filter((f) => f !== '')];
@@ -162,15 +169,46 @@ async function runController(): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
+async function runControllerReports(): Promise<void> {
+  await served();
+  const writes = async () => {
+    server.send({ type: 'writes' } satisfies ServerRequest);
+    return next<ServerMessage, Extract<ServerMessage, { type: 'writes' }>>(server, isType('writes'));
+  };
+  await writes();
+  const rate = Number(values['write-rate']);
+  const maxReports = Number(values['max-reports']);
+  const child = fork(join(here, 'scanner-probe.js'), ['controller', kubeconfig, 'openreports', String(rate), String(maxReports)], { execArgv: probeFlags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  const probe = <K extends ProbeMessage['type']>(type: K) => next<ProbeMessage, Extract<ProbeMessage, { type: K }>>(child, isType(type));
+  const scanned = await probe('scanned');
+  const s = await served();
+  const written = await probe('written');
+  const w: WriteFigures = await writes();
+  const spanS = Math.max(0.001, (w.lastAt - w.firstAt) / 1000);
+  const writeRate = (w.applied + w.deleted) / spanS;
+  const untilAll = (written.at - s.firstListAt) / 1000;
+  const afterScan = (written.at - scanned.contextAt) / 1000;
+  console.log(`controller with reports (--write-rate ${rate}, --max-reports ${maxReports.toLocaleString('en')}): server saw ${w.applied.toLocaleString('en')} applies (${mib(w.bytes)} of JSON), ${w.deleted} deletes, ${w.refused} refused${w.reasons.length > 0 ? ` (${w.reasons.join('; ')})` : ''}, ${w.stored.toLocaleString('en')} reports stored; writer: ${written.applied} applied, ${written.unchanged} unchanged, ${written.dropped} dropped at the limit, ${written.errors} errors; ${writeRate.toFixed(1)} writes/s over ${spanS.toFixed(1)} s; all written ${untilAll.toFixed(1)} s after the first list (${afterScan.toFixed(1)} s after the first scan was complete); RSS ${mib(written.rss)} (peak ${mib(written.peakRss)}), heap ${mib(written.heapUsed)}; load ${load()}`);
+  rows.push({ measure: `controller + reports: writes/s (configured --write-rate ${rate})`, figure: `${writeRate.toFixed(1)} writes/s (${(w.applied + w.deleted).toLocaleString('en')} writes, ${w.refused} refused)`, target: `≤ ${rate} (the bound)`, met: writeRate <= rate * 1.05 && w.refused === 0 && written.errors === 0 });
+  rows.push({ measure: `controller + reports: every report written (${written.reports.toLocaleString('en')} objects, ${written.dropped} dropped at --max-reports)`, figure: `${untilAll.toFixed(1)} s after the first list (${afterScan.toFixed(1)} s after the scan)`, target: '(no target; bounded by the rate)' });
+  child.send({ type: 'exit' } satisfies ProbeRequest);
+  const final = await probe('final');
+  rows.push({ measure: 'controller + reports: peak RSS', figure: mib(final.peakRss), target: `< ${mib(TARGET_RSS)}`, met: final.peakRss < TARGET_RSS });
+  await new Promise((r) => child.once('exit', r));
+}
+
+const failedRows = (what: string) => (err: unknown) => {
+  console.log(`${what}: ${(err as Error).message}: out of heap? run with --node-flags=--trace-gc`);
+  rows.push({ measure: `${what}: first full scan`, figure: 'failed', target: `≥ ${TARGET_RATE.toLocaleString('en')} objects/s`, met: false });
+  rows.push({ measure: `${what}: peak RSS`, figure: 'failed', target: `< ${mib(TARGET_RSS)}`, met: false });
+};
+
 try {
-  if (values.only !== 'controller') await runAudit();
-  if (values.only !== 'audit') {
-    await runController().catch((err: unknown) => {
-      console.log(`controller: ${(err as Error).message}: out of heap? run with --node-flags=--trace-gc`);
-      rows.push({ measure: 'controller: first full scan', figure: 'failed', target: `≥ ${TARGET_RATE.toLocaleString('en')} objects/s`, met: false });
-      rows.push({ measure: 'controller: peak RSS', figure: 'failed', target: `< ${mib(TARGET_RSS)}`, met: false });
-    });
-  }
+  const only = values.only?.split(',');
+  if (only === undefined || only.includes('audit')) await runAudit();
+  if (only === undefined || only.includes('controller')) await runController().catch(failedRows('controller'));
+  if (only === undefined || only.includes('reports')) await runControllerReports().catch(failedRows('controller + reports'));
 } finally {
   server.kill('SIGTERM');
   await rm(dir, { recursive: true, force: true });

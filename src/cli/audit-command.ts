@@ -100,7 +100,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
   const access = await loadKubeConfig({ ...(env.kubeconfigFile ? { kubeconfigFile: env.kubeconfigFile } : {}), inCluster: env.inCluster, ...(opts.context ? { context: opts.context } : {}) });
   if (access === undefined) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'no cluster access: no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config) and not running in a pod');
   if ('error' in access) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', `cluster access unusable: ${access.error}`);
-  const cluster = env.kubeconfigFile ? access.kc.getCurrentContext() : 'in-cluster';
+  const cluster = env.kubeconfigFile ? access.kc.context : 'in-cluster';
   const api = apiClientFor(access.kc);
 
   const reports = await auditCluster(api, runs, {

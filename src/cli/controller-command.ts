@@ -114,7 +114,7 @@ export async function startController(opts: ControllerCommandOptions, environmen
   const access = await loadKubeConfig({ ...(env.kubeconfigFile ? { kubeconfigFile: env.kubeconfigFile } : {}), inCluster: env.inCluster, ...(opts.context ? { context: opts.context } : {}) });
   if (access === undefined) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', 'no cluster access: no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config) and not running in a pod');
   if ('error' in access) throw new KubePostureError('KP_ERR_CLUSTER_ACCESS', `cluster access unusable: ${access.error}`);
-  const cluster = env.kubeconfigFile ? access.kc.getCurrentContext() : 'in-cluster';
+  const cluster = env.kubeconfigFile ? access.kc.context : 'in-cluster';
   const api: ApiClient = apiClientFor(access.kc);
 
   // Objects in kube-posture's own namespace are exempt at admission; judged alike here, and reported as exempt.

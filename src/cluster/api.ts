@@ -4,12 +4,13 @@
  * Why not client-node's generated APIs or informers: a live scan lists every kind the policies inspect,
  * page by page, and must hold one page at a time; the generated clients deserialize into class
  * instances (a copy of every object) and 1.x informers keep full objects. Credentials, TLS and exec
- * plugins still come from client-node's KubeConfig (`applyToHTTPSOptions`).
+ * plugins come from ./kubeconfig.ts (`KubeAccess.apply`), which does not load client-node at all.
  */
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
-import type * as k8s from '@kubernetes/client-node';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { errorMessage } from '../core/errors.js';
 import type { KnownKind } from '../core/kinds.js';
+import type { KubeAccess } from './kubeconfig.js';
 
 /** An API answer that was not 2xx. `status` 0 is a transport failure (connection refused, TLS). */
 export class ApiError extends Error {
@@ -47,11 +48,12 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Largest single watch event (an object is at most 1.5 MiB in etcd; a little room for the envelope). */
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
-export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number } = {}): ApiClient {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no current cluster in the kubeconfig');
-  const base = new URL(cluster.server);
+export function apiClientFor(kc: KubeAccess, options: { timeoutMs?: number } = {}): ApiClient {
+  const base = new URL(kc.server);
   const timeoutMs = options.timeoutMs ?? 60_000;
+  // Connections kept open between requests (a list is hundreds of pages; reports are written one by
+  // one): the client's own agent, not Node's global one, so that its sockets end with the client.
+  const agent = base.protocol === 'http:' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   const open = async (method: string, path: string, body: string | undefined, contentType: string | undefined): Promise<RequestOptions> => {
     const opts: RequestOptions = {
       method,
@@ -61,10 +63,16 @@ export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number }
       path: `${base.pathname.replace(/\/$/, '')}${path}`,
       headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
     };
-    await kc.applyToHTTPSOptions(opts);
+    opts.agent = agent;
+    try {
+      await kc.apply(opts);
+    } catch (err) {
+      // A token file gone, an exec plugin failing: a transport-level failure the callers retry.
+      throw new ApiError(0, 'Credentials', `${method} ${path}: no credentials: ${errorMessage(err)}`);
+    }
     return opts;
   };
-  const send = async (method: string, path: string, payload?: unknown, contentType?: string): Promise<unknown> => {
+  const send = async (method: string, path: string, payload?: unknown, contentType?: string, retried = false): Promise<unknown> => {
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     const opts = await open(method, path, body, contentType);
     return new Promise((resolve, reject) => {
@@ -95,7 +103,15 @@ export function apiClientFor(kc: k8s.KubeConfig, options: { timeoutMs?: number }
         res.on('error', reject);
       });
       req.setTimeout(timeoutMs, () => req.destroy(new ApiError(0, 'Timeout', `${method} ${path}: no answer within ${timeoutMs} ms`)));
-      req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `${method} ${path}: ${err.message}`)));
+      req.on('error', (err) => {
+        // A kept-alive connection the server closed as this request went out (its idle timeout): the
+        // request never reached it, so it is sent once more on a new connection (not a POST: it may have).
+        if (!retried && req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && method !== 'POST') {
+          send(method, path, payload, contentType, true).then(resolve, reject);
+          return;
+        }
+        reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `${method} ${path}: ${err.message}`));
+      });
       req.end(body);
     });
   };

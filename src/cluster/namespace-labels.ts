@@ -8,6 +8,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../core/errors.js';
+import type { KubeAccess } from './kubeconfig.js';
 
 export interface NamespaceLabelSource {
   /** Labels of a namespace, or undefined when it is not (yet) known. Never throws, never blocks. */
@@ -127,8 +128,9 @@ export function informerNamespaceLabels(make: (markSynced: () => void) => Namesp
 }
 
 /** The real informer over `/api/v1/namespaces`. */
-export async function clusterNamespaceLabels(kc: k8s.KubeConfig, where: string, options: InformerSourceOptions): Promise<NamespaceLabelSource> {
+export async function clusterNamespaceLabels(access: KubeAccess, where: string, options: InformerSourceOptions): Promise<NamespaceLabelSource> {
   const k8s = await import('@kubernetes/client-node');
+  const kc = await access.clientNode();
   const api = kc.makeApiClient(k8s.CoreV1Api);
   return informerNamespaceLabels((markSynced) => {
     const list = async (): Promise<k8s.V1NamespaceList> => {

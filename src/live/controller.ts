@@ -371,14 +371,17 @@ export class PostureController {
     const active = this.active();
     const started = performance.now();
     try {
+      // The last run's findings go before this one runs (compared by digest): one run's worth in the heap, not two.
+      this.state.releaseContext();
       const view = this.view.build();
       this.state.applyContext(evaluateContext(view, active.set.registry, active.set.engine, { runner: active.runner }), view);
       this.contextRuns++;
-      this.complianceCache = undefined;
-      this.report.changed();
     } catch (err) {
-      this.options.logger.error({ err: errorMessage(err) }, 'cluster policies could not run');
+      this.state.contextFailed();
+      this.options.logger.error({ err: errorMessage(err) }, 'cluster policies could not run: their findings are left out until they run again');
     }
+    this.complianceCache = undefined;
+    this.report.changed();
     this.lastContextMs = performance.now() - started;
     this.metrics.contextDuration(this.lastContextMs / 1000);
     this.maybeStartWriting();

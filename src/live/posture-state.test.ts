@@ -134,4 +134,27 @@ t.test('cluster policies: findings join the named object, or make a result; only
   t.ok(dirty.includes('d1'), 'the fixed Deployment is dirty');
   t.notOk(dirty.includes('ns-team'), 'the unchanged namespace is not');
   t.notOk(state.reported('d1')?.findings.some((f) => f.policyId.startsWith('netpol-')));
+
+  // The controller lets go of a run's findings before the next one and compares digests.
+  dirty.length = 0;
+  state.releaseContext();
+  t.notOk(state.reported('d1')?.findings.some((f) => f.policyId.startsWith('netpol-')), 'released: no context findings held');
+  state.applyContext(evaluateContext(v2, ctxSet.registry, ctxSet.engine), v2);
+  t.same(dirty, [], 'released, then the same findings again: nothing dirty (compared by digest)');
+  t.ok(state.reported('ns-team')?.findings.some((f) => f.policyId === 'netpol-namespace-without-policy'), 'and the findings are back');
+  state.releaseContext();
+  state.applyContext(evaluateContext(v1, ctxSet.registry, ctxSet.engine), v1);
+  t.ok(dirty.includes('d1') && !dirty.includes('ns-team'), `released, then a change: only what changed is dirty (${dirty.join(',')})`);
+  t.ok(state.reported('d1')?.findings.some((f) => f.policyId === 'netpol-workload-not-selected'));
+
+  // A run that fails after the release: what had context findings is dirty and shows none; the next run restores them all.
+  dirty.length = 0;
+  state.releaseContext();
+  state.contextFailed();
+  t.ok(dirty.includes('d1') && dirty.includes('ns-team'), 'failed: every object that had context findings is dirty');
+  t.notOk(state.reported('d1')?.findings.some((f) => f.policyId.startsWith('netpol-')));
+  t.equal(state.reported('ns-team'), undefined, 'a context-only result is gone');
+  dirty.length = 0;
+  state.applyContext(evaluateContext(v1, ctxSet.registry, ctxSet.engine), v1);
+  t.ok(dirty.includes('d1') && dirty.includes('ns-team'), 'the next run marks them again');
 });

@@ -14,10 +14,10 @@
  * of their own. Every change that can alter what is reported for an object calls `onDirty(uid)`; the
  * report writer decides whether anything must be written. Pure: no I/O, no clock.
  */
+import { createHash } from 'node:crypto';
 import type { ContextObjectResult, ContextResult } from '../core/context.js';
 import type { EvaluateOptions } from '../core/engine.js';
 import type { EngineConfig } from '../core/engine-config.js';
-import type { Finding } from '../core/types.js';
 import { kindKey, type KnownKind } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import { objectKey } from '../core/view/ids.js';
@@ -81,6 +81,12 @@ export class PostureState {
   private context = new Map<string, ContextObjectResult>();
   /** Results of objects only cluster policies speak of, by uid (or by key when the subject has no uid: a User, a Group). */
   private contextOnly = new Map<string, ObjectResult>();
+  /**
+   * What the last run of the cluster policies said of each object, as a digest (48 bits of SHA-1), by
+   * the same keys: the next run is compared with these, so the last run's findings need not be held
+   * while the next one runs (`releaseContext`).
+   */
+  private contextDigests = new Map<string, number>();
   /** Namespaces whose objects were judged before their labels were known (the namespace list failed or came late). */
   private readonly judgedWithoutLabels = new Set<string>();
   private readonly listGeneration = new Map<KnownKind, number>();
@@ -173,6 +179,7 @@ export class PostureState {
     if (e === undefined) return false;
     this.entries.delete(uid);
     this.context.delete(uid);
+    this.contextDigests.delete(uid);
     this.unlinkChild(e);
     this.options.onDirty(uid);
     // What it controlled stays reported through it: the garbage collector is deleting it too, or
@@ -195,6 +202,29 @@ export class PostureState {
   }
 
   /**
+   * Lets go of the last run's context findings before the next run, which is compared with their
+   * digests: a large cluster's run names tens of thousands of objects, and holding both runs at once
+   * was what did not fit the scanner's heap. Until `applyContext` (or `contextFailed`), results lack
+   * the cluster policies' findings: call both in one synchronous step.
+   */
+  releaseContext(): void {
+    this.context = new Map();
+    this.contextOnly = new Map();
+  }
+
+  /**
+   * The run after `releaseContext` failed: no cluster-policy findings are known. Every object that had
+   * some is dirty (its report no longer shows them), and the next run marks every object it names.
+   */
+  contextFailed(): void {
+    const had = [...this.contextDigests.keys()];
+    this.context = new Map();
+    this.contextOnly = new Map();
+    this.contextDigests = new Map();
+    for (const uid of had) this.options.onDirty(uid);
+  }
+
+  /**
    * Lays the cluster policies' latest findings over the results: each object whose context findings
    * changed is marked dirty, and objects only they speak of get results of their own.
    */
@@ -203,28 +233,27 @@ export class PostureState {
     // rest (a namespace, a User, an object of a kind not judged) make results of their own.
     const next = new Map<string, ContextObjectResult>();
     const nextOnly = new Map<string, ObjectResult>();
+    const digests = new Map<string, number>();
     for (const ctx of this.sharing.context(result.objects)) {
       if (ctx.findings.length === 0 && !ctx.outcomes.some((o) => o.outcome === 'skip')) continue;
       const uid = view.metaOf(ctx.object)?.uid;
       if (uid !== undefined && this.entries.has(uid)) {
         next.set(uid, ctx);
+        digests.set(uid, contextDigest(ctx));
         continue;
       }
       if (ctx.findings.length === 0) continue;
       const ref = this.refFor(ctx.object, view);
-      nextOnly.set(ref.uid !== '' ? ref.uid : objectKey(ctx.object), contextOnlyResult(ref, ctx));
+      const key = ref.uid !== '' ? ref.uid : objectKey(ctx.object);
+      nextOnly.set(key, contextOnlyResult(ref, ctx));
+      digests.set(key, contextDigest(ctx));
     }
-    const changed = new Set<string>();
-    for (const uid of new Set([...this.context.keys(), ...next.keys()])) {
-      if (!sameContext(this.context.get(uid), next.get(uid))) changed.add(uid);
-    }
-    for (const id of new Set([...this.contextOnly.keys(), ...nextOnly.keys()])) {
-      const a = this.contextOnly.get(id);
-      const b = nextOnly.get(id);
-      if (a === undefined || b === undefined || JSON.stringify(a.findings) !== JSON.stringify(b.findings)) changed.add(id);
-    }
+    const changed: string[] = [];
+    for (const [key, digest] of digests) if (this.contextDigests.get(key) !== digest) changed.push(key);
+    for (const key of this.contextDigests.keys()) if (!digests.has(key)) changed.push(key);
     this.context = next;
     this.contextOnly = nextOnly;
+    this.contextDigests = digests;
     for (const uid of changed) this.options.onDirty(uid);
   }
 
@@ -337,28 +366,19 @@ function resultOf(e: Entry, cluster: string): ObjectResult {
 
 
 /**
- * Whether two runs of the cluster policies said the same of an object: findings (all but the object
- * they name) and skips, compared field by field. Not by JSON: a run names 20,000 workloads in a large
- * cluster, and serialising both runs' findings each time made tens of MiB of strings.
+ * What a run of the cluster policies said of an object (findings, all but the object they name, and
+ * skips) as 48 bits of SHA-1, fed field by field: never one string of every finding (a run names
+ * 20,000 workloads in a large cluster, and serialising both runs each time made tens of MiB of strings).
  */
-function sameContext(a: ContextObjectResult | undefined, b: ContextObjectResult | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.findings.length !== b.findings.length) return false;
-  for (let i = 0; i < a.findings.length; i++) if (!sameFinding(a.findings[i]!, b.findings[i]!)) return false;
-  const skipsA = a.outcomes.filter((o) => o.outcome === 'skip');
-  const skipsB = b.outcomes.filter((o) => o.outcome === 'skip');
-  return skipsA.length === skipsB.length && skipsA.every((o, i) => o.policyId === skipsB[i]!.policyId && o.reason === skipsB[i]!.reason);
-}
-
-function sameFinding(a: Finding, b: Finding): boolean {
-  if (a === b) return true;
-  return a.kind === b.kind && a.policyId === b.policyId && a.title === b.title && a.severity === b.severity && a.category === b.category && a.action === b.action
-    && a.message === b.message && a.path === b.path && a.remediation === b.remediation && a.pssVersion === b.pssVersion
-    && sameList(a.controls, b.controls) && sameList(a.evidence, b.evidence) && (a.value === b.value || JSON.stringify(a.value) === JSON.stringify(b.value));
-}
-
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  return a.every((x, i) => x === b[i]);
+function contextDigest(ctx: ContextObjectResult): number {
+  const h = createHash('sha1');
+  for (const f of ctx.findings) {
+    h.update(`${f.kind}\0${f.policyId}\0${f.title}\0${f.severity}\0${f.category}\0${f.action}\0${f.path}\0${f.remediation}\0${f.pssVersion ?? ''}\0${f.controls.join(',')}\0`);
+    h.update(f.message);
+    h.update('\0');
+    if (f.evidence !== undefined) for (const e of f.evidence) h.update(`${e}\u0001`);
+    h.update(`\0${f.value === undefined ? '' : JSON.stringify(f.value)}\n`);
+  }
+  for (const o of ctx.outcomes) if (o.outcome === 'skip') h.update(`skip\0${o.policyId}\0${o.reason ?? ''}\n`);
+  return h.digest().readUIntBE(0, 6);
 }

@@ -4,12 +4,12 @@
  * and a Kubernetes Event on the object), its deletion resolves it, and only the leader sends.
  */
 import t from 'tap';
-import * as k8s from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../src/admission/logger.js';
 import { eventsSink } from '../../src/alerts/events-sink.js';
 import { startAlerting } from '../../src/alerts/setup.js';
 import { apiClientFor } from '../../src/cluster/api.js';
+import { kubeAccessFromString } from '../../src/cluster/kubeconfig.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { PostureController } from '../../src/live/controller.js';
 import { PolicySetHolder } from '../../src/policy-set/policy-holder.js';
@@ -34,8 +34,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, leader: { value: 
   fake.put('pods', pod('old-priv', true));
   fake.put('pods', pod('clean', false));
   const rx = await startReceiver();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(fake.kubeconfig);
+  const kc = kubeAccessFromString(fake.kubeconfig);
   const config = parseConfig(`
 profile: pss-baseline
 alerts:

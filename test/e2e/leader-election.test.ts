@@ -2,16 +2,15 @@
 // replicas would be. Short durations (lease 3 s, renew 2 s, retry 0.5 s) keep the scenario quick; the
 // assertions are about who leads and what the Lease says, with generous bounds on waiting.
 import t from 'tap';
-import * as k8s from '@kubernetes/client-node';
 import { createNamespace, startCluster } from './harness/cluster.js';
 import { apiClientFor } from '../../src/cluster/api.js';
+import { kubeAccessFromFile } from '../../src/cluster/kubeconfig.js';
 import { LeaderElector, type LeaderElectorOptions } from '../../src/cluster/leader-election.js';
 
 const cluster = await startCluster();
 t.teardown(() => cluster.stop());
 
-const kc = new k8s.KubeConfig();
-kc.loadFromFile(cluster.kubeconfig);
+const kc = kubeAccessFromFile(cluster.kubeconfig);
 
 const TIMING = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 500 };
 

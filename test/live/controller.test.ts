@@ -5,8 +5,8 @@
  * flow against the real kube-apiserver and kube-controller-manager is in test/e2e/controller.test.ts.
  */
 import t from 'tap';
-import * as k8s from '@kubernetes/client-node';
 import { apiClientFor } from '../../src/cluster/api.js';
+import { kubeAccessFromString } from '../../src/cluster/kubeconfig.js';
 import { createLogger } from '../../src/admission/logger.js';
 import { defaultConfig } from '../../src/config/load-config.js';
 import { PostureController, type ControllerOptions } from '../../src/live/controller.js';
@@ -41,8 +41,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, over: Partial<Con
   fake.put('pods', ownedPod);
   fake.put('pods', pod('clean', false));
   fake.put('pods', pod('loose', true));
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(fake.kubeconfig);
+  const kc = kubeAccessFromString(fake.kubeconfig);
   const holder = new PolicySetHolder();
   holder.swap(set);
   const controller = new PostureController({

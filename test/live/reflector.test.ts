@@ -5,8 +5,8 @@
  * retried with backoff and never stops.
  */
 import t from 'tap';
-import * as k8s from '@kubernetes/client-node';
 import { apiClientFor } from '../../src/cluster/api.js';
+import { kubeAccessFromString } from '../../src/cluster/kubeconfig.js';
 import { Reflector, type RestartReason } from '../../src/cluster/reflector.js';
 import { lookupKind } from '../../src/core/kinds.js';
 import { startFakeWatchApi, type FakeWatchApi } from '../helpers/fake-watch-api.js';
@@ -61,8 +61,7 @@ function recorder() {
 async function setup(t: { teardown(fn: () => unknown): void }): Promise<{ fake: FakeWatchApi; api: ReturnType<typeof apiClientFor> }> {
   const fake = await startFakeWatchApi();
   t.teardown(() => fake.close());
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(fake.kubeconfig);
+  const kc = kubeAccessFromString(fake.kubeconfig);
   return { fake, api: apiClientFor(kc) };
 }
 

@@ -134,6 +134,21 @@ export class ClusterViewBuilder {
     this.controlled.delete(key);
   }
 
+  /**
+   * Workloads that came before their controller (a live scan lists kinds side by side: most
+   * ReplicaSets arrive before their Deployment) keep no summary once the controller is in: they are
+   * kept as if they had come after it (only a controller's uid, no metadata).
+   */
+  private demoteControlled(): void {
+    for (const [key, w] of this.workloads) {
+      if (w.controllerUid === undefined || !this.ownerUids.has(w.controllerUid)) continue;
+      this.unshare();
+      this.workloads.delete(key);
+      this.meta.delete(key);
+      if (w.summary.podPath.length > 0 && w.uid !== undefined) this.controlled.set(key, w.uid);
+    }
+  }
+
   /** What the builder holds: summaries by type, and workloads kept only as "judged through their controller". */
   get sizes(): { workloads: number; controlled: number; meta: number; strings: number } {
     return { workloads: this.workloads.size, controlled: this.controlled.size, meta: this.meta.size, strings: this.strings.size };
@@ -182,6 +197,7 @@ export class ClusterViewBuilder {
 
   /** The frozen view. The builder may be dropped afterwards; building twice gives two equal views. */
   build(): ClusterView {
+    this.demoteControlled();
     // Workloads a workload in the view controls (a Deployment's ReplicaSets and their Pods) are judged
     // through it, as the live scan's owner roll-up reports them.
     const topLevel: WorkloadSummary[] = [];

@@ -177,3 +177,29 @@ t.test('a built view keeps what it saw when its builder changes afterwards (meta
   t.same(v2.metaOf({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'ci', name: 'sa' }), { uid: 'u2' });
   t.same(v2.originOf({ apiVersion: 'v1', kind: 'Namespace', name: 'ci' }), { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'ci', name: 'sa' });
 });
+
+t.test('a workload that came before its controller keeps no summary once the view is built (as if it came after)', async (t) => {
+  const dep = deployment('web', 'shop', { app: 'web' }, {}, { uid: 'd1' });
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'shop', uid: 'r1', ownerReferences: [{ controller: true, uid: 'd1', kind: 'Deployment', apiVersion: 'apps/v1', name: 'web' }] }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } } };
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1-a', namespace: 'shop', uid: 'p1', ownerReferences: [{ controller: true, uid: 'r1' }] }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
+  const inOrder = new ClusterViewBuilder({ complete: 'all' });
+  for (const o of [dep, rs, pod]) inOrder.add(o);
+  const reversed = new ClusterViewBuilder({ complete: 'all' });
+  for (const o of [pod, rs, dep]) reversed.add(o);
+  t.same(reversed.sizes.workloads, 3, 'before the build: each kept, its controller not there yet when it came');
+  const a = inOrder.build();
+  const b = reversed.build();
+  t.same(b.workloads().map((w) => `${w.kind}/${w.name}`), ['Deployment/web']);
+  t.same(b.workloads(), a.workloads());
+  t.same(reversed.sizes, inOrder.sizes, 'after the build: the same held as in order (one summary, the ReplicaSet only as controlled)');
+  t.same(reversed.sizes.workloads, 1);
+  t.equal(b.metaOf({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'shop', name: 'web-1' }), a.metaOf({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'shop', name: 'web-1' }));
+  // The built view does not change with the builder: a later demotion copies the shared metadata first.
+  const again = new ClusterViewBuilder({ complete: 'all' });
+  again.add(rs);
+  const before = again.build();
+  t.ok(before.metaOf({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'shop', name: 'web-1' })?.uid === 'r1', 'alone, the ReplicaSet is a workload with its metadata');
+  again.add(dep);
+  again.build();
+  t.equal(before.metaOf({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'shop', name: 'web-1' })?.uid, 'r1', 'the earlier view still has it');
+});
