@@ -485,7 +485,7 @@ export class PostureController {
       },
       onListEnd: (ms) => {
         this.metrics.listDuration(key, ms / 1000);
-        store.listEnd();
+        const swept = store.listEnd();
         const first = this.vulnerabilityStatus !== 'listed';
         this.vulnerabilityStatus = 'listed';
         noted = '';
@@ -493,7 +493,9 @@ export class PostureController {
         for (const p of store.problems()) log.warn({ err: p.message }, 'VulnerabilityReport not used');
         log.debug({ ms, reports: store.size }, 'listed');
         if (first) log.info({ reports: store.size, policies: needing }, 'image scan results from VulnerabilityReports in use');
-        this.vulnerabilitiesChanged(first ? 0 : undefined);
+        // The first listing judges every pod kind with the results at once; a relist only when it swept something.
+        if (first) this.vulnerabilitiesChanged(0);
+        else if (swept) this.vulnerabilitiesChanged();
         this.maybeStartWriting();
       },
       onRestart: (reason, err, delayMs) => {
