@@ -3,7 +3,8 @@
  *
  * The scanner (`kube-posture controller`, like `audit`) lists and watches, per enabled policy, the kinds it
  * inspects (`inspectedKinds()`, the ones judged on CREATE) and, for cluster policies, the kinds their cluster
- * view reads (`viewKinds()`); always the namespaces (their labels select modes and Pod Security levels) and
+ * view reads (`viewKinds()`), and Trivy Operator's VulnerabilityReports for the policies that require image scan
+ * results; always the namespaces (their labels select modes and Pod Security levels) and
  * the pod kinds of every Pod Security Standards check (namespace labels can switch any of them on). Helm
  * cannot run TypeScript, so the generator records, per policy, the kinds it reads and, per profile, its
  * members; the chart's `kube-posture.scannerReadRules` template takes the union over the policies the
@@ -16,13 +17,14 @@ import { viewKinds } from '../../src/core/context.js';
 import type { EngineConfig } from '../../src/core/engine-config.js';
 import type { Registry } from '../../src/core/registry.js';
 import { inspectedKinds } from '../../src/core/webhook-rules.js';
+import { VULNERABILITY_REPORT_KIND } from '../../src/vulnerabilities/vulnerability-report.js';
 
 /** Kinds the scanner must never be granted, whatever a policy inspects. */
 export const NEVER_READ: readonly string[] = ['Secret'];
 
 export interface ScannerRulesData {
   $comment: string;
-  /** Kind key (its index in KNOWN_KINDS, zero-padded: sorting the keys gives KNOWN_KINDS order) -> REST resource. */
+  /** Kind key (its index in KNOWN_KINDS, zero-padded: sorting the keys gives KNOWN_KINDS order; `vulnerabilityreports` after them) -> REST resource. */
   kinds: Record<string, { apiGroup: string; resource: string }>;
   /** Read whatever the configuration enables. */
   always: string[];
@@ -34,7 +36,8 @@ export interface ScannerRulesData {
   kindSets: Record<string, string[]>;
 }
 
-const keyOf = (k: KnownKind): string => String(KNOWN_KINDS.indexOf(k)).padStart(3, '0');
+/** Kind keys sort in KNOWN_KINDS order; VulnerabilityReports (read, never judged) come after them. */
+const keyOf = (k: KnownKind): string => (k === VULNERABILITY_REPORT_KIND ? 'vulnerabilityreports' : String(KNOWN_KINDS.indexOf(k)).padStart(3, '0'));
 
 /** The kinds one policy makes the scanner read, as if it were the only one enabled. */
 export function policyReadKinds(registry: Registry, engine: EngineConfig, id: string): KnownKind[] {
@@ -43,10 +46,12 @@ export function policyReadKinds(registry: Registry, engine: EngineConfig, id: st
   const kinds = new Set<KnownKind>();
   for (const w of inspectedKinds(registry, alone, { includeLabelPolicies: false })) if (w.operations.has('CREATE')) kinds.add(w.kind);
   for (const k of viewKinds(registry, alone)) kinds.add(k);
+  // Image scan results: Trivy Operator's VulnerabilityReports (src/live/audit.ts, controller.ts).
+  if (policy.requires?.includes('vulnerabilities')) kinds.add(VULNERABILITY_REPORT_KIND);
   for (const k of kinds) {
     if (NEVER_READ.includes(kindKey(k))) throw new Error(`policy ${id} reads ${kindKey(k)}: the scanner is never granted ${NEVER_READ.join(', ')} (docs/posture.md); the chart cannot grant it`);
   }
-  return [...kinds].sort((a, b) => KNOWN_KINDS.indexOf(a) - KNOWN_KINDS.indexOf(b));
+  return [...kinds].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
 }
 
 export function scannerRulesData(registry: Registry, engine: EngineConfig): ScannerRulesData {

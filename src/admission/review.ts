@@ -4,6 +4,7 @@
  * Parsing is strict about the fields the webhook relies on (uid, kind, operation, and the types of
  * what is present) and ignores the rest, so a newer apiserver adding fields is never a failed call.
  */
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 import type { Decision, EvaluationInput, Operation, UserInfo } from '../core/types.js';
 import { OPERATIONS } from '../core/types.js';
 import { isRecord } from '../core/safe.js';
@@ -113,7 +114,7 @@ function parseUserInfo(v: unknown): UserInfo | undefined | string {
  * The evaluation input for a request. The kind is the one the apiserver names (the object's own
  * apiVersion/kind may be absent or differ under `matchPolicy: Equivalent`).
  */
-export function inputFromRequest(r: AdmissionRequest, namespaceLabels: Record<string, string> | undefined): EvaluationInput {
+export function inputFromRequest(r: AdmissionRequest, namespaceLabels: Record<string, string> | undefined, vulnerabilities?: VulnerabilityLookup): EvaluationInput {
   return {
     object: r.object ?? null,
     ...(r.oldObject !== undefined ? { oldObject: r.oldObject } : {}),
@@ -125,6 +126,7 @@ export function inputFromRequest(r: AdmissionRequest, namespaceLabels: Record<st
     ...(namespaceLabels !== undefined ? { namespaceLabels } : {}),
     ...(r.userInfo !== undefined ? { userInfo: r.userInfo } : {}),
     ...(r.dryRun ? { dryRun: true } : {}),
+    ...(vulnerabilities !== undefined ? { vulnerabilities } : {}),
   };
 }
 

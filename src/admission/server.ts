@@ -5,6 +5,7 @@
  * The review route only translates (AdmissionReview -> EvaluationInput -> evaluate/decide ->
  * AdmissionReview); what is compliant is decided in src/core.
  */
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { getHeapStatistics } from 'node:v8';
 import { fastify as Fastify, LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -54,6 +55,11 @@ export interface ServerDeps {
   onResult?: (result: ObjectResult, review: { dryRun: boolean; operation: string }) => void;
   /** Set by the shutdown sequence: readiness fails, so the endpoint is taken out of rotation. */
   lifecycle?: { shuttingDown: boolean };
+  /**
+   * Image scan results for the policies that require them (the VulnerabilityReport cache, when the
+   * configuration enables it). Absent: those policies are not run at admission.
+   */
+  vulnerabilities?: VulnerabilityLookup;
 }
 
 export interface ServerOptions {
@@ -249,7 +255,7 @@ function review(deps: ServerDeps, clock: Clock, request: FastifyRequest, reply: 
   }
 
   const labels = r.namespace !== undefined ? deps.namespaces.labelsOf(r.namespace) : undefined;
-  const input = inputFromRequest(r, labels);
+  const input = inputFromRequest(r, labels, deps.vulnerabilities);
   const dryRun = r.dryRun === true;
 
   const timeoutMs = timeoutOf((request.query as Record<string, unknown> | undefined)?.timeout);

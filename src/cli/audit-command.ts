@@ -107,6 +107,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     cluster,
     runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }),
     pageSize: opts.pageSize,
+    onNote: (text) => process.stderr.write(`note: ${text}\n`),
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(opts.selector ? { labelSelector: opts.selector } : {}),
   });

@@ -28,6 +28,7 @@ import { openPolicySource } from '../policy-set/policy-source.js';
 import { ProcessLifecycle } from '../process/lifecycle.js';
 import { buildOpsServer } from '../process/probes.js';
 import { ensureDevCertificate } from '../serving/dev-cert.js';
+import { webhookVulnerabilityCache, type WebhookVulnerabilityCache } from '../vulnerabilities/webhook-cache.js';
 import { readTlsMaterial, startTlsReloader, TLS_BASE, type TlsFiles } from '../serving/tls-reloader.js';
 
 export interface ServeOptions {
@@ -173,9 +174,12 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
   lifecycle.onShutdown('alerts', async () => { await alertsReload; await alerting?.alerter.close(alertsGraceMs); });
 
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
+  const vulnerabilities = await vulnerabilityCache(holder.current()?.set.fileConfig.vulnerabilities?.webhookCache, opts.clusterContext, environment, logger);
+  if (vulnerabilities) lifecycle.onShutdown('vulnerability report cache', () => vulnerabilities.stop());
   const observe = (result: ObjectResult, review: ReviewContext): void => alerting?.alerter.admission(result, review);
   const deps: ServerDeps = {
     policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state,
+    ...(vulnerabilities ? { vulnerabilities: vulnerabilities.lookup } : {}),
     // Present only while alerts run: without an observer the server builds no result for it.
     ...(alerting ? { onResult: observe } : {}),
   };
@@ -240,6 +244,22 @@ async function eventsSinkFactory(environment: ServeEnvironment): Promise<(() => 
   const kc = access.kc;
   // The pod's host name is its name: the event's reportingInstance.
   return () => eventsSink({ api: apiClientFor(kc, { timeoutMs: 5000 }), instance: hostname() });
+}
+
+/**
+ * The VulnerabilityReport cache, when the configuration enables it (read at start, like alerts). It
+ * needs cluster access: enabled without any is a configuration error, never a silent "no results".
+ */
+async function vulnerabilityCache(config: { enabled?: boolean; maxImages?: number } | undefined, clusterContext: ServeOptions['clusterContext'], environment: ServeEnvironment, logger: Logger): Promise<WebhookVulnerabilityCache | undefined> {
+  if (config?.enabled !== true) return undefined;
+  if (clusterContext === 'off') throw new KubePostureError('KP_ERR_CONFIG_INVALID', 'vulnerabilities.webhookCache is enabled but --cluster-context is off: the cache reads Trivy Operator\'s VulnerabilityReports from the cluster');
+  const access = await loadKubeConfig({ ...(environment.kubeconfigFile ? { kubeconfigFile: environment.kubeconfigFile } : {}), inCluster: environment.inCluster });
+  if (access === undefined || !('kc' in access)) {
+    throw new KubePostureError('KP_ERR_CONFIG_INVALID', `vulnerabilities.webhookCache is enabled but there is no usable cluster access${access !== undefined && 'error' in access ? ` (${access.error})` : ''}: it reads Trivy Operator's VulnerabilityReports from the cluster`);
+  }
+  const cache = webhookVulnerabilityCache(apiClientFor(access.kc), { maxImages: config.maxImages ?? 10_000, logger: logger.child({ component: 'vulnerabilities' }) });
+  cache.start();
+  return cache;
 }
 
 /** Namespace labels from the cluster when there is access (`--cluster-context auto`), else none. */

@@ -12,6 +12,8 @@ export interface FileConfig extends PolicyConfig {
   onPolicyLoadError: 'fail' | 'skip';
   /** Absent when the file has no `alerts:` section. */
   alerts?: AlertsConfig;
+  /** Absent when the file has no `vulnerabilities:` section. */
+  vulnerabilities?: { webhookCache?: { enabled?: boolean; maxImages?: number } };
 }
 
 // useDefaults is used here, on our own configuration, never on objects under evaluation.

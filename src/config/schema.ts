@@ -88,5 +88,21 @@ export const configSchema = {
     policyDirectories: { ...stringList, default: [], description: 'Directories of user policies (TypeScript modules or YAML/JSON schema policies).' },
     onPolicyLoadError: { enum: ['fail', 'skip'], default: 'fail', description: 'fail: refuse the configuration when a policy does not load; skip: load the others and report it.' },
     alerts: alertsSchema,
+    vulnerabilities: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Image scan results (docs/vulnerabilities.md).',
+      properties: {
+        webhookCache: {
+          type: 'object',
+          additionalProperties: false,
+          description: "The webhook's cache of Trivy Operator VulnerabilityReports (image digest and reference to summary), for policies that require image scan results at admission. Off unless enabled; needs cluster access and get, list, watch on vulnerabilityreports. Read at start.",
+          properties: {
+            enabled: { type: 'boolean', default: false },
+            maxImages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Entries held at most (an image counts once per digest and once per reference); the least recently used go first.' },
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -22,6 +22,10 @@ import { ResultSharing } from '../results/share.js';
 import { ApiError, listObjects, type ApiClient } from '../cluster/api.js';
 import { clusterRefOf, judgeObject, labelsFor } from './judge.js';
 import { OWNER_FIRST_ORDER, OwnerIndex } from './owners.js';
+import { policiesLackingData } from '../core/engine.js';
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
+import { VULNERABILITY_REPORT_KIND } from '../vulnerabilities/vulnerability-report.js';
+import { VulnerabilityStore } from './vulnerability-store.js';
 
 export interface AuditOptions extends EvaluateOptions {
   /** Only this namespace (cluster-scoped kinds are then not listed). */
@@ -30,6 +34,10 @@ export interface AuditOptions extends EvaluateOptions {
   /** Name of the cluster for references and reports (kubeconfig context). */
   cluster: string;
   pageSize?: number;
+  /** Told what was not run and why (no VulnerabilityReports served, say): notes, not problems. */
+  onNote?: (text: string) => void;
+  /** "Now", for vulnerability allow-lists that expire. Default: the clock. */
+  now?: Date;
 }
 
 /** A policy set to judge the cluster with, and the report it produces. */
@@ -76,6 +84,7 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
   const kinds = listingOrder([...wanted.values()].filter((k) => options.namespace === undefined || k.namespaced));
 
   const listed: Record<string, number> = {};
+  const vulnerabilities = await readVulnerabilityReports(api, runs, options, problems, listed);
   const perRun: RunState[] = runs.map(() => ({ objects: [], owners: new OwnerIndex(), sharing: new ResultSharing() }));
   for (const kind of kinds) {
     const key = kindKey(kind);
@@ -88,7 +97,7 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
       for await (const object of listObjects(api, kind, { ...(options.namespace !== undefined ? { namespace: options.namespace } : {}), ...(selector ? { labelSelector: selector } : {}), ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
         listed[key]++;
         feed?.add(object);
-        if (judge) judgeListed(object, kind, runs, perRun, namespaceLabels, options);
+        if (judge) judgeListed(object, kind, runs, perRun, namespaceLabels, options, vulnerabilities);
       }
       // Absence ("no NetworkPolicy", "no such role") can be judged only over a whole listing.
       if (!selector) feed?.markComplete(key);
@@ -113,16 +122,49 @@ export async function auditCluster(api: ApiClient, runs: readonly AuditRun[], op
 }
 
 /** Judges one listed object under every run, rolling it into its owner where the owner speaks for it. */
-function judgeListed(object: Record<string, unknown>, kind: KnownKind, runs: readonly AuditRun[], perRun: RunState[], namespaceLabels: Map<string, Record<string, string>>, options: AuditOptions): void {
+function judgeListed(object: Record<string, unknown>, kind: KnownKind, runs: readonly AuditRun[], perRun: RunState[], namespaceLabels: Map<string, Record<string, string>>, options: AuditOptions, vulnerabilities: VulnerabilityLookup | undefined): void {
   const ref = clusterRefOf(object, kind, options.cluster);
   runs.forEach((run, i) => {
     const labels = labelsFor(ref.namespace, namespaceLabels, ref.namespace !== undefined ? run.labelPatches?.get(ref.namespace) : undefined);
     const state = perRun[i]!;
-    const res = state.sharing.share(judgeObject(object, ref, labels, run.set.registry, run.set.engine, options));
+    const res = state.sharing.share(judgeObject(object, ref, labels, run.set.registry, run.set.engine, options, vulnerabilities));
     const rolled = state.owners.rollsUp(object, res);
     state.owners.remember(ref.uid, res);
     if (!rolled) state.objects.push(res);
   });
+}
+
+/**
+ * Trivy Operator's VulnerabilityReports, listed first (paged) when an enabled policy requires image
+ * scan results: the index every object is judged with. Not served (the CRD is not installed) or not
+ * readable: a note, and those policies are not run. A malformed report is a problem naming it.
+ */
+async function readVulnerabilityReports(api: ApiClient, runs: readonly AuditRun[], options: AuditOptions, problems: Problem[], listed: Record<string, number>): Promise<VulnerabilityLookup | undefined> {
+  const needing = [...new Set(runs.flatMap((run) => policiesLackingData(run.set.engine, false)))];
+  if (needing.length === 0) return undefined;
+  const store = new VulnerabilityStore();
+  const key = kindKey(VULNERABILITY_REPORT_KIND);
+  listed[key] = 0;
+  store.listStart();
+  try {
+    for await (const object of listObjects(api, VULNERABILITY_REPORT_KIND, { ...(options.namespace !== undefined ? { namespace: options.namespace } : {}), ...(options.pageSize ? { pageSize: options.pageSize } : {}) })) {
+      listed[key]++;
+      store.upsert(object);
+    }
+  } catch (err) {
+    options.onNote?.(`not run: ${needing.join(', ')}: ${vulnerabilityListNote(err)}`);
+    return undefined;
+  }
+  store.listEnd();
+  problems.push(...store.problems());
+  return store.lookup((options.now ?? new Date()).toISOString());
+}
+
+/** Why VulnerabilityReports could not be read, in words an operator can act on. */
+export function vulnerabilityListNote(err: unknown): string {
+  if (err instanceof ApiError && err.status === 404) return 'VulnerabilityReports (aquasecurity.github.io/v1alpha1) are not served here: install Trivy Operator for image scan results';
+  if (err instanceof ApiError && err.status === 403) return 'cannot list VulnerabilityReports (aquasecurity.github.io): forbidden (grant get, list and watch on vulnerabilityreports)';
+  return `cannot list VulnerabilityReports (aquasecurity.github.io): ${errorMessage(err)}`;
 }
 
 function listProblem(kind: KnownKind, err: unknown, namespace: string | undefined): string {

@@ -31,6 +31,12 @@ import { createPostureMetrics, type PostureMetrics } from './posture-metrics.js'
 import { PostureState } from './posture-state.js';
 import { ReportWriter } from './report-writer.js';
 import { ReportCache } from './report-cache.js';
+import { vulnerabilityListNote } from './audit.js';
+import { VulnerabilityStore } from './vulnerability-store.js';
+import { VULNERABILITY_REPORT_KIND } from '../vulnerabilities/vulnerability-report.js';
+import { policiesLackingData } from '../core/engine.js';
+import type { EngineConfig } from '../core/engine-config.js';
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 import { buildReport } from '../results/build.js';
 import { scanDocument } from '../reporters/saved-scan.js';
 import type { ScanDocument } from '../reporters/scan-document.js';
@@ -53,6 +59,10 @@ export interface ControllerOptions {
   namespaceRelistDelayMs?: number;
   initialBackoffMs?: number;
   defaultMetrics?: boolean;
+  /** VulnerabilityReports held at most (when a policy requires image scan results). Default 20,000. */
+  maxVulnerabilityReports?: number;
+  /** Quiet time after a VulnerabilityReport changes before the pod kinds are listed again. Default 2 s. */
+  vulnerabilityRelistDelayMs?: number;
   /** Least time between two builds of the served report (`/report`). Default 10 s. */
   reportIntervalMs?: number;
   /**
@@ -148,7 +158,8 @@ export class PostureController {
     this.generation = active.generation;
     this.complianceCache = undefined;
     this.report.changed();
-    this.state.setPolicies({ registry: active.set.registry, config: active.set.engine, options: { runner: active.runner }, generation: active.generation });
+    this.syncVulnerabilityWatch(active.set.engine);
+    this.state.setPolicies({ registry: active.set.registry, config: active.set.engine, options: { runner: active.runner }, generation: active.generation, vulnerabilities: () => this.vulnerabilityLookup() });
     const judged = new Map<string, KnownKind>();
     for (const w of inspectedKinds(active.set.registry, active.set.engine)) if (w.operations.has('CREATE')) judged.set(kindKey(w.kind), w.kind);
     const forView = new Map(viewKinds(active.set.registry, active.set.engine).map((k) => [kindKey(k), k] as const));
@@ -202,6 +213,7 @@ export class PostureController {
   notReady(): string[] {
     const reasons: string[] = [];
     const unlisted = [...this.kinds.values()].filter((k) => !k.reflector.synced).map((k) => kindKey(k.kind));
+    if (this.vulnerabilityReflector !== undefined && this.vulnerabilityStatus === 'listing') unlisted.push(kindKey(VULNERABILITY_REPORT_KIND));
     if (unlisted.length > 0) reasons.push(`not listed yet: ${unlisted.join(', ')}`);
     if (this.needsContext() && this.contextRuns === 0 && unlisted.length === 0) reasons.push('cluster policies have not run yet');
     return reasons;
@@ -230,9 +242,10 @@ export class PostureController {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.contextTimer, this.namespaceTimer, this.observeTimer]) if (t) clearTimeout(t);
+    for (const t of [this.contextTimer, this.namespaceTimer, this.observeTimer, this.vulnerabilityTimer]) if (t) clearTimeout(t);
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     await Promise.all([...this.kinds.values()].map((k) => k.reflector.stop()));
+    await this.vulnerabilityReflector?.stop();
     await this.writer?.stop();
   }
 
@@ -434,6 +447,101 @@ export class PostureController {
   }
   private afterNamespaces: (() => void) | undefined;
 
+  /**
+   * Trivy Operator's VulnerabilityReports, watched only while an enabled policy requires image scan
+   * results. Their summaries are part of the evaluation key of the objects running their images: a
+   * changed report relists the judged pod kinds (after a quiet time) and only those objects are judged
+   * again. Not served (no CRD) or forbidden: noted once, those policies are not run, and the reflector
+   * keeps retrying with backoff (the CRD may be installed later).
+   */
+  private vulnerabilityReflector: Reflector | undefined;
+  private vulnerabilityStore: VulnerabilityStore | undefined;
+  /** The reflector's state: listed once, or why it cannot list (a note, not an unready controller). */
+  private vulnerabilityStatus: 'listing' | 'listed' | 'unavailable' = 'listing';
+  private vulnerabilityTimer: NodeJS.Timeout | undefined;
+
+  private syncVulnerabilityWatch(engine: EngineConfig): void {
+    const needing = policiesLackingData(engine, false);
+    if (needing.length === 0) {
+      if (this.vulnerabilityReflector !== undefined) void this.vulnerabilityReflector.stop();
+      this.vulnerabilityReflector = undefined;
+      this.vulnerabilityStore = undefined;
+      return;
+    }
+    if (this.vulnerabilityReflector !== undefined) return;
+    const store = new VulnerabilityStore(this.options.maxVulnerabilityReports !== undefined ? { maxReports: this.options.maxVulnerabilityReports } : {});
+    this.vulnerabilityStore = store;
+    this.vulnerabilityStatus = 'listing';
+    const key = kindKey(VULNERABILITY_REPORT_KIND);
+    const log = this.options.logger.child({ component: 'watch', kind: key });
+    let noted = '';
+    const changed = () => {
+      if (this.vulnerabilityStatus === 'listed') this.vulnerabilitiesChanged();
+    };
+    this.vulnerabilityReflector = new Reflector(this.options.api, VULNERABILITY_REPORT_KIND, {
+      onListStart: () => store.listStart(),
+      onObject: (object) => {
+        if (store.upsert(object)) changed();
+      },
+      onDelete: (object) => {
+        if (store.remove(object)) changed();
+      },
+      onListEnd: (ms) => {
+        this.metrics.listDuration(key, ms / 1000);
+        const swept = store.listEnd();
+        const first = this.vulnerabilityStatus !== 'listed';
+        this.vulnerabilityStatus = 'listed';
+        noted = '';
+        // Malformed reports by name (never their contents): their images have no result.
+        for (const p of store.problems()) log.warn({ err: p.message }, 'VulnerabilityReport not used');
+        log.debug({ ms, reports: store.size }, 'listed');
+        if (first) log.info({ reports: store.size, policies: needing }, 'image scan results from VulnerabilityReports in use');
+        // The first listing judges every pod kind with the results at once; a relist only when it swept something.
+        if (first) this.vulnerabilitiesChanged(0);
+        else if (swept) this.vulnerabilitiesChanged();
+        this.maybeStartWriting();
+      },
+      onRestart: (reason, err, delayMs) => {
+        this.metrics.watchRestart(key, reason);
+        if (reason !== 'error') return;
+        const status = err instanceof ApiError ? err.status : 0;
+        this.metrics.listError(key, status);
+        if (status === 404 || status === 403) {
+          const note = `not run: ${needing.join(', ')}: ${vulnerabilityListNote(err)}`;
+          if (note !== noted) log.warn({ status, retryInMs: delayMs }, note);
+          noted = note;
+          if (this.vulnerabilityStatus === 'listing') {
+            this.vulnerabilityStatus = 'unavailable';
+            this.maybeStartWriting();
+          }
+        } else {
+          log.warn({ status, err: errorMessage(err), retryInMs: delayMs }, 'list or watch of VulnerabilityReports failed; retrying');
+        }
+      },
+    }, {
+      ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+      ...(this.options.watchTimeoutSeconds ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds } : {}),
+      ...(this.options.initialBackoffMs ? { initialBackoffMs: this.options.initialBackoffMs } : {}),
+    });
+    this.vulnerabilityReflector.start();
+  }
+
+  /** The index the policies see: only once the reports were listed (before, those policies are not run). */
+  private vulnerabilityLookup(): VulnerabilityLookup | undefined {
+    if (this.vulnerabilityStatus !== 'listed') return undefined;
+    return this.vulnerabilityStore?.lookup(new Date().toISOString());
+  }
+
+  /** Reports changed: the judged pod kinds are listed again after a quiet time; objects whose images' results changed are judged again. */
+  private vulnerabilitiesChanged(delayMs = this.options.vulnerabilityRelistDelayMs ?? 2000): void {
+    if (this.vulnerabilityTimer) return;
+    this.vulnerabilityTimer = setTimeout(() => {
+      this.vulnerabilityTimer = undefined;
+      for (const ks of this.kinds.values()) if (ks.judged && ks.kind.podPath !== undefined) ks.reflector.relist();
+    }, delayMs);
+    this.vulnerabilityTimer.unref();
+  }
+
   private namespacesSettled(): void {
     const next = this.afterNamespaces;
     this.afterNamespaces = undefined;
@@ -444,7 +552,7 @@ export class PostureController {
   private reportDocument(): ScanDocument | undefined {
     const active = this.options.holder.current();
     if (active === undefined || this.notReady().length > 0) return undefined;
-    return scanDocument(buildReport([...this.state.results()], []), active.set, { source: { type: 'cluster', name: this.options.cluster } });
+    return scanDocument(buildReport([...this.state.results()], this.vulnerabilityStore?.problems() ?? []), active.set, { source: { type: 'cluster', name: this.options.cluster } });
   }
 
   private compliance(): ComplianceSummary | undefined {

@@ -8,6 +8,7 @@ import { decide } from '../core/decide.js';
 import { evaluate, type EvaluateOptions } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
 import type { KnownKind } from '../core/kinds.js';
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 import type { Registry } from '../core/registry.js';
 import type { EngineConfig } from '../core/engine-config.js';
 import { objectResult } from '../results/build.js';
@@ -38,8 +39,8 @@ export function labelsFor(namespace: string | undefined, real: ReadonlyMap<strin
   return patch !== undefined ? { ...base, ...patch } : base;
 }
 
-export function judgeObject(object: Record<string, unknown>, ref: ClusterRef, namespaceLabels: Record<string, string> | undefined, registry: Registry, config: EngineConfig, options: EvaluateOptions = {}): ObjectResult {
-  const input = inputFromObject(object, { ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}), ...(namespaceLabels ? { namespaceLabels } : {}) });
+export function judgeObject(object: Record<string, unknown>, ref: ClusterRef, namespaceLabels: Record<string, string> | undefined, registry: Registry, config: EngineConfig, options: EvaluateOptions = {}, vulnerabilities?: VulnerabilityLookup): ObjectResult {
+  const input = inputFromObject(object, { ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}), ...(namespaceLabels ? { namespaceLabels } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
   const result = evaluate(input, registry, config, options);
   return objectResult(ref, result, decide(result));
 }

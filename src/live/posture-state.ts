@@ -27,6 +27,8 @@ import type { ClusterRef, ObjectResult } from '../results/model.js';
 import { ResultSharing } from '../results/share.js';
 import { clusterRefOf, contentDigest, judgeObject, labelsFor, labelsHash } from './judge.js';
 import { controllerOf, podSignature } from './owners.js';
+import { vulnerabilityKey } from './vulnerability-store.js';
+import type { VulnerabilityLookup } from '../core/vulnerabilities.js';
 
 /** What a result says apart from whose it is: equal for every pod of a template, so held once for all of them. */
 type Outcome = Omit<ObjectResult, 'ref'>;
@@ -45,6 +47,8 @@ interface Entry {
   /** The evaluation key: policy set generation, namespace labels' digest and content digest. */
   generation: number;
   labelsHash: string;
+  /** What the vulnerability results say about its images (vulnerabilityKey); '' without results. */
+  vulnKey: string;
   /** The content digest (judge.ts contentDigest), as two small integers. */
   contentA: number;
   contentB: number;
@@ -62,6 +66,11 @@ export interface PolicyContext {
   options: EvaluateOptions;
   /** Increases when the policy set or configuration changes: every key changes with it. */
   generation: number;
+  /**
+   * Image scan results (Trivy Operator's VulnerabilityReports) for the policies that require them;
+   * absent: those policies are not run. What they say about an object's images is part of its key.
+   */
+  vulnerabilities?: () => VulnerabilityLookup | undefined;
 }
 
 export interface PostureStateOptions {
@@ -133,13 +142,15 @@ export class PostureState {
     const [hashA, hashB] = contentDigest(object);
     const old = this.entries.get(ref.uid);
     const seen = this.listGeneration.get(kind) ?? 0;
-    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentA === hashA && old.contentB === hashB) {
+    const lookup = policies.vulnerabilities?.();
+    const vulnKey = lookup !== undefined ? vulnerabilityKey(object, kind, lookup) : '';
+    if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentA === hashA && old.contentB === hashB && old.vulnKey === vulnKey) {
       old.seen = seen;
       old.resourceVersion = ref.resourceVersion;
       this.counts.unchanged++;
       return 'unchanged';
     }
-    const { ref: _ref, ...outcome } = judgeObject(object, ref, labels, policies.registry, policies.config, policies.options);
+    const { ref: _ref, ...outcome } = judgeObject(object, ref, labels, policies.registry, policies.config, policies.options, lookup);
     this.counts.evaluated++;
     const owner = controllerOf(object)?.uid;
     // The owner's own uid string when it is known: 70,000 pods then hold no copy of it.
@@ -153,6 +164,7 @@ export class PostureState {
       resourceVersion: ref.resourceVersion,
       generation: policies.generation,
       labelsHash: nsHash,
+      vulnKey,
       contentA: hashA,
       contentB: hashB,
       outcome: this.sharing.outcome(outcome),

@@ -89,3 +89,18 @@ t.test('every configuration problem in one pass, each with its line: schema prob
     t.match(r.stderr, `${config}:4: policies.no-such-policy: unknown policy "no-such-policy"`, args.join(' '));
   }
 });
+
+t.test('serve with the VulnerabilityReport cache enabled but no cluster, or a bad cache size: exit 2, said why', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kp-usage-'));
+  const config = join(dir, 'vuln.yaml');
+  await writeFile(config, 'vulnerabilities:\n  webhookCache: { enabled: true }\n');
+  const off = await kp('serve', '--config', config, '--port', '0', '--cluster-context', 'off', '--dev-cert-dir', dir);
+  t.equal(off.code, 2);
+  t.match(off.stderr, /vulnerabilities\.webhookCache is enabled but --cluster-context is off/);
+  t.notMatch(off.stdout, /webhook listening/, 'it never serves without the results it was told to use');
+  const size = join(dir, 'size.yaml');
+  await writeFile(size, 'vulnerabilities:\n  webhookCache:\n    enabled: true\n    maxImages: 0\n');
+  const bad = await kp('serve', '--config', size, '--port', '0', '--cluster-context', 'off', '--dev-cert-dir', dir);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, `${size}:4: vulnerabilities.webhookCache.maxImages: must be >= 1`);
+});

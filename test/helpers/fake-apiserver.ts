@@ -36,6 +36,8 @@ export interface FakeApiOptions {
   forbidden?: Set<string>;
   /** resource.group keys whose first `continue` request is answered 410 Gone (an expired token). */
   expireContinueOnce?: Set<string>;
+  /** resource.group keys answered with 404, as the API server answers a resource no CRD serves. */
+  notServed?: Set<string>;
 }
 
 export interface FakeApi {
@@ -77,6 +79,7 @@ export async function startFakeApi(objects: FakeObject[], options: FakeApiOption
       return ns ? send(200, ns.object) : send(404, { kind: 'Status', reason: 'NotFound', message: `namespaces "${rest[1]}" not found` });
     }
     const key = group === '' ? rest[0]! : `${rest[0]}.${group}`;
+    if (options.notServed?.has(key)) return send(404, { kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' });
     if (options.forbidden?.has(key)) return send(403, { kind: 'Status', reason: 'Forbidden', message: `${key} is forbidden: User "test" cannot list resource` });
     const cont = url.searchParams.get('continue');
     if (cont && options.expireContinueOnce?.has(key) && !expired.has(key)) {

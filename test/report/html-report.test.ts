@@ -170,3 +170,40 @@ t.test('scan -o html writes the same kind of page directly', async (t) => {
   t.match(await page.textContent('h1'), /Kubernetes posture: .*k8s/);
   t.match(await count(page), /^\d+ of \d+ finding\(s\)$/);
 });
+
+t.test('the vulnerabilities view: scan --vulnerabilities, then report; the numbers shown are those of the findings', async (t) => {
+  const dir = await scansDir(t);
+  await saveScan(dir, 'k8s', 0, 'unused.json');
+  const { writeFile } = await import('node:fs/promises');
+  // Two workloads run the scanned nginx, one the scanned redis; the rest run images nobody scanned.
+  const vulnDeployment = (name: string, image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name}, namespace: shop }\nspec:\n  selector: { matchLabels: { app: ${name} } }\n  template:\n    metadata: { labels: { app: ${name} } }\n    spec:\n      containers: [{ name: app, image: "${image}" }]\n---\n`;
+  await writeFile(join(dir, 'k8s', 'images.yaml'), vulnDeployment('front', 'nginx:1.25.3') + vulnDeployment('front2', 'nginx:1.25.3') + vulnDeployment('cache', 'redis:7.2.4'));
+  const config = join(dir, 'kp.yaml');
+  await writeFile(config, 'policies:\n  image-vulnerabilities: { parameters: { severity: high } }\n');
+  const fx = join('test', 'fixtures', 'vulnerabilities');
+  const scan = await runCli(['scan', join(dir, 'k8s'), '--config', config, '--vulnerabilities', join(fx, 'trivy-nginx-1.25.3.json'), '--vulnerabilities', join(fx, 'grype-redis-7.2.4.json'), '-o', 'json', '--fail-on', 'never']);
+  t.equal(scan.code, 0, scan.stderr);
+  await writeFile(join(dir, 'scan.json'), scan.stdout);
+  const doc = JSON.parse(scan.stdout) as { objects: { findings: { policyId: string; category: string; value?: string }[] }[] };
+  const vulnFindings = doc.objects.flatMap((o) => o.findings).filter((f) => f.category === 'vulnerability');
+  t.equal(vulnFindings.filter((f) => f.policyId === 'image-vulnerabilities').length, 3, 'three workloads run a scanned image with fixable high or critical vulnerabilities');
+  const out = join(dir, 'report.html');
+  const r = await runCli(['report', join(dir, 'scan.json'), '-o', out]);
+  t.equal(r.code, 0, r.stderr);
+
+  const { page, outside, errors } = await openFile(browser, out);
+  t.same([outside, errors], [[], []], 'no request leaves the page, no console error');
+  await page.click('nav a[href="#vulnerabilities"]');
+  t.ok(await page.isVisible('#vulnerabilities h2'), 'the section is there and shown');
+  // The fixtures: nginx 1 fixable critical and 2 fixable high; redis 1 fixable critical and 1 fixable high.
+  t.equal((await page.textContent('#vulnerabilities td[data-vuln-severity="critical"]'))?.trim(), '2', 'criticals: each image once');
+  t.equal((await page.textContent('#vulnerabilities td[data-vuln-severity="high"]'))?.trim(), '3');
+  t.equal((await page.textContent('#vulnerabilities td[data-fixable-share]'))?.trim(), '100.0%');
+  t.same(await page.$$eval('#vulnerabilities table.vuln-images tbody tr', (rows) => rows.map((r) => `${r.getAttribute('data-image')} ${r.children[1]?.textContent}`)), ['nginx:1.25.3 2', 'redis:7.2.4 1'], 'by image, worst first, with the workloads running it');
+  t.same(await page.$$eval('#vulnerabilities table.vuln-namespaces tbody tr', (rows) => rows.map((r) => r.getAttribute('data-namespace'))), ['shop'], 'by namespace');
+  const missing = new Set(vulnFindings.filter((f) => f.policyId === 'image-vulnerability-report-missing').map((f) => f.value));
+  t.ok(missing.size > 0, 'the fixture manifests run images nobody scanned');
+  t.equal(await page.locator('#vulnerabilities ul.vuln-missing li').count(), Math.min(missing.size, 20), 'the images not scanned are listed');
+  await page.locator('#vulnerabilities').screenshot({ path: join(ARTEFACTS, 'report-vulnerabilities.png') });
+  t.same(await seriousA11yViolations(page), [], 'axe-core: no serious or critical violation');
+});

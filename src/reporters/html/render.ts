@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Severity } from '../../core/types.js';
 import type { ScanDocument } from '../scan-document.js';
+import { VULN_SEVERITIES, VULN_TOP, type VulnSeverity } from './vulnerability-view.js';
 import { buildView, FAILING_SHOWN, SEVERITIES, type ControlRow, type FrameworkOverview, type ReportView, type TrendPoint } from './view-model.js';
 
 let assets: { css: string; js: string } | undefined;
@@ -39,11 +40,12 @@ export function renderHtml(docs: readonly ScanDocument[]): string {
 <header>
 <h1>Kubernetes posture: ${esc(view.title)}</h1>
 ${sourcesLine(view)}
-<nav aria-label="Sections"><a href="#overview">Overview</a> <a href="#frameworks">Frameworks</a> <a href="#findings">Findings</a></nav>
+<nav aria-label="Sections"><a href="#overview">Overview</a> <a href="#frameworks">Frameworks</a> <a href="#vulnerabilities">Vulnerabilities</a> <a href="#findings">Findings</a></nav>
 </header>
 <main>
 ${overview(view)}
 ${frameworkViews(view)}
+${vulnerabilitiesSection(view)}
 ${findingsSection(view)}
 </main>
 <footer><p>Written by kube-posture ${esc(view.sources[0]?.toolVersion ?? '')}. Compliance = mean score of the controls that applied; risk = severity-weighted share of failing resources (docs/compliance-scores.md).</p></footer>
@@ -151,6 +153,21 @@ function controlRow(c: ControlRow): string {
   const failing = c.failing.length === 0 ? '' : `<details><summary>${c.failed} failing</summary><ul>${c.failing.map((x) => `<li>${esc(x.object)}: <code>${esc(x.policyId)}</code>${x.path ? ` at <code>${esc(x.path)}</code>` : ''}</li>`).join('')}${c.failed > FAILING_SHOWN ? `<li class="muted">and more: filter the findings table by framework and policy</li>` : ''}</ul></details>`;
   const status = c.status === 'not-covered' ? '<td colspan="4" class="muted">not covered by the enabled policies</td>' : `<td class="num">${c.passed}</td><td class="num">${c.failed}</td><td class="num">${c.exempt}</td><td class="num">${c.score === null ? 'n/a' : pct(c.score * 100)}</td>`;
   return `<tr data-control="${esc(c.id)}"><td><code>${esc(c.id)}</code><br>${esc(c.title)}${c.policies.length > 0 ? `<br><span class="muted">${esc(c.policies.join(', '))}</span>` : ''}</td><td>${c.severity ? sevBadge(c.severity) : ''}</td>${status}<td>${failing}</td></tr>`;
+}
+
+/** Image vulnerabilities (category vulnerability): by severity, fixable share, by image, by namespace, images not scanned. */
+function vulnerabilitiesSection(view: ReportView): string {
+  const v = view.vulnerabilities;
+  const head = '<section id="vulnerabilities" aria-labelledby="vulnerabilities-h"><h2 id="vulnerabilities-h">Vulnerabilities</h2>';
+  if (v.findings === 0) return `${head}<p>No finding of category vulnerability in this scan: either no image scan results were given (<code>scan --vulnerabilities</code>, Trivy Operator in the cluster) or every scanned image is below the threshold.</p></section>`;
+  const sevHead = VULN_SEVERITIES.map((s) => `<th scope="col" class="num">${s}</th>`).join('');
+  const sevCells = (c: Record<VulnSeverity, number>) => VULN_SEVERITIES.map((s) => `<td class="num">${c[s]}</td>`).join('');
+  const totals = `<table class="vuln-severity"><caption>Vulnerabilities counted by the policy, each image once (${v.images} image(s))</caption><thead><tr>${sevHead}<th scope="col" class="num">Fixable</th></tr></thead><tbody><tr>${VULN_SEVERITIES.map((s) => `<td class="num" data-vuln-severity="${s}">${v.bySeverity[s]}</td>`).join('')}<td class="num" data-fixable-share>${pct(v.fixableShare)}</td></tr></tbody></table>`;
+  const images = v.byImage.length === 0 ? '' : `<h3>By image</h3><div class="scroll"><table class="vuln-images"><caption>Worst first, at most ${VULN_TOP}</caption><thead><tr>${view.fleet ? `<th scope="col">${sourceWord(view)}</th>` : ''}<th scope="col">Image</th><th scope="col" class="num">Resources</th>${sevHead}<th scope="col" class="num">Fixable</th></tr></thead><tbody>${v.byImage.map((r) => `<tr data-image="${esc(r.image)}">${view.fleet ? `<td>${esc(r.source)}</td>` : ''}<td><code>${esc(r.image)}</code></td><td class="num">${r.resources}</td>${sevCells(r.counts)}<td class="num">${r.fixable} / ${r.total}</td></tr>`).join('')}</tbody></table></div>`;
+  const namespaces = v.byNamespace.length === 0 ? '' : `<h3>By namespace</h3><div class="scroll"><table class="vuln-namespaces"><caption>Every affected resource counts, worst first, at most ${VULN_TOP}</caption><thead><tr>${view.fleet ? `<th scope="col">${sourceWord(view)}</th>` : ''}<th scope="col">Namespace</th><th scope="col" class="num">Resources</th>${sevHead}<th scope="col" class="num">Fixable</th></tr></thead><tbody>${v.byNamespace.map((r) => `<tr data-namespace="${esc(r.namespace)}">${view.fleet ? `<td>${esc(r.source)}</td>` : ''}<td>${r.namespace === '' ? '<em>cluster-scoped</em>' : esc(r.namespace)}</td><td class="num">${r.resources}</td>${sevCells(r.counts)}<td class="num">${r.fixable} / ${r.total}</td></tr>`).join('')}</tbody></table></div>`;
+  const missing = v.notScanned.length === 0 ? '' : `<h3>Not scanned</h3><p>${v.notScanned.length} image(s) have no scan result (not scanned is not clean):</p><ul class="vuln-missing">${v.notScanned.slice(0, VULN_TOP).map((i) => `<li><code>${esc(i)}</code></li>`).join('')}${v.notScanned.length > VULN_TOP ? `<li class="muted">and ${v.notScanned.length - VULN_TOP} more: filter the findings table by policy</li>` : ''}</ul>`;
+  const other = v.notItemised > 0 ? `<p class="muted">${v.notItemised} vulnerability finding(s) of other policies are not itemised here; they are in the findings table.</p>` : '';
+  return `${head}${totals}${images}${namespaces}${missing}${other}</section>`;
 }
 
 function findingsSection(view: ReportView): string {

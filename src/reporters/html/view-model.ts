@@ -6,6 +6,7 @@
  */
 import { controlPriority } from '../../compliance/priority.js';
 import type { Severity } from '../../core/types.js';
+import { buildVulnerabilityView, type VulnerabilityView } from './vulnerability-view.js';
 import type { ScanDocument } from '../scan-document.js';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -97,6 +98,8 @@ export interface ReportView {
   topControls: TopControl[];
   topNamespaces: TopNamespace[];
   table: TableData;
+  /** The vulnerabilities view (findings of category vulnerability). */
+  vulnerabilities: VulnerabilityView;
 }
 
 /** Failing resources listed per control on the page; the findings table holds them all. */
@@ -196,6 +199,7 @@ export function buildView(input: readonly ScanDocument[]): ReportView {
     topControls,
     topNamespaces,
     table,
+    vulnerabilities: buildVulnerabilityView(latest),
   };
 }
 
