@@ -12,6 +12,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerExplainCommand } from './explain-command.js';
 import { packageVersion } from './report-output.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -39,6 +40,7 @@ registerCatalogueCommand(program);
 registerConformanceCommand(program);
 registerServeCommand(program);
 registerControllerCommand(program);
+registerExplainCommand(program);
 
 // A usage error thrown by a command (a bad argument found after parsing) is one line and exit 2,
 // never a stack trace. Commands that can fail otherwise set their own exit code.
