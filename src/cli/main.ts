@@ -13,6 +13,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerExplainCommand } from './explain-command.js';
+import { registerFixCommand } from './fix-command.js';
 import { packageVersion } from './report-output.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -41,6 +42,7 @@ registerConformanceCommand(program);
 registerServeCommand(program);
 registerControllerCommand(program);
 registerExplainCommand(program);
+registerFixCommand(program);
 
 // A usage error thrown by a command (a bad argument found after parsing) is one line and exit 2,
 // never a stack trace. Commands that can fail otherwise set their own exit code.
