@@ -17,6 +17,8 @@ t.test('explain prints what a policy checks, its controls, parameters, profiles,
   t.match(r.stdout, /\n {2}-> container "[^"]+": resources\.limits must set/, 'the failing example with what the policy says about it');
   t.match(r.stdout, /Passing example \(policies\/workload\/require-resource-limits\/fixtures\/pass\//);
   t.match(r.stdout, /How to fix:\n {2}Set `resources\.limits\.memory`/);
+  t.match(r.stdout, /\n {2}`kube-posture fix` can make this change for you/, 'the policy declares a fix');
+  t.match(r.stdout, /defaultLimits \(object\), default \{"memory":"512Mi"\}/);
 });
 
 t.test('explain -o json carries the same content', async (t) => {
@@ -30,6 +32,9 @@ t.test('explain -o json carries the same content', async (t) => {
   t.same(e.examples.pass?.findings, [], 'the passing example has none');
   t.match(e.examples.fail?.object, { kind: String, spec: Object });
   t.type(e.remediation, 'string');
+  t.equal(e.fixable, true, 'privileged: false is a declared fix');
+  const probe = JSON.parse((await runCli(['explain', 'require-liveness-probe', '-o', 'json'])).stdout) as Explanation;
+  t.equal(probe.fixable, false, 'a probe is no mechanical fix');
 });
 
 t.test('an unknown id is exit 2 with the closest ids suggested', async (t) => {
