@@ -13,6 +13,13 @@ export type {
   ClusterPolicy, ClusterViolation, ClusterCheckContext,
 } from './core/types.js';
 export type { PathSegment } from './core/path.js';
+
+/**
+ * Fixes (`kube-posture fix`): a pod or object policy may declare `fix(subject, violation, ctx)` returning
+ * FixOperations; `setAtViolation(false)` is the fix of a policy whose remedy is one value at the violation's path.
+ */
+export { setAtViolation } from './core/fix.js';
+export type { FixOperation } from './core/types.js';
 export type * from './core/k8s.js';
 
 /** Total accessors: read fields of untrusted objects without throwing on a wrong type. */

@@ -3,7 +3,7 @@
  * a decoded Pod: a pointer field is "set" when it is present and not null (JSON null decodes to nil),
  * and a nested object of the wrong type is treated as absent rather than trusted.
  */
-import { asRecord, containersOf, getIn, type PodSubject, type Violation, type VisitedContainer } from '../../src/sdk.js';
+import { asRecord, containersOf, getIn, type FixOperation, type PodSubject, type Violation, type VisitedContainer } from '../../src/sdk.js';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -94,4 +94,16 @@ export function badSeccompFields(pod: PodSubject): Violation[] {
   checkProfile(podSecurityContext(pod)?.seccompProfile, ['spec', 'securityContext'], 'pod');
   for (const c of containersOf(pod.spec)) checkProfile(containerSecurityContext(c)?.seccompProfile, [...c.path, 'securityContext'], `container "${c.label}"`);
   return out;
+}
+
+/**
+ * The fix of a seccomp finding: the profile type becomes RuntimeDefault (the container runtime's default
+ * filter, which every workload that runs under Docker's default runs under), dropping a localhostProfile
+ * that only a Localhost type may carry; a pre-v1.19 annotation becomes runtime/default.
+ */
+export function fixSeccomp(_pod: PodSubject, v: Violation): FixOperation[] {
+  const last = v.path[v.path.length - 1];
+  if (v.path[0] === 'metadata' && v.path[1] === 'annotations') return [{ op: 'set', path: [...v.path], value: 'runtime/default' }];
+  if (last !== 'type' || v.path[v.path.length - 2] !== 'seccompProfile') return [];
+  return [{ op: 'set', path: [...v.path], value: 'RuntimeDefault' }, { op: 'remove', path: [...v.path.slice(0, -1), 'localhostProfile'] }];
 }

@@ -12,6 +12,8 @@ import { registerServeCommand } from './serve-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerControllerCommand } from './controller-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerExplainCommand } from './explain-command.js';
+import { registerFixCommand } from './fix-command.js';
 import { packageVersion } from './report-output.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -39,6 +41,8 @@ registerCatalogueCommand(program);
 registerConformanceCommand(program);
 registerServeCommand(program);
 registerControllerCommand(program);
+registerExplainCommand(program);
+registerFixCommand(program);
 
 // A usage error thrown by a command (a bad argument found after parsing) is one line and exit 2,
 // never a stack trace. Commands that can fail otherwise set their own exit code.

@@ -52,6 +52,7 @@ export const modulePolicySchema = {
     viewKinds: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
     check: {},
     prepare: {},
+    fix: {},
   },
 } as const;
 
@@ -65,5 +66,19 @@ export const schemaPolicyDocumentSchema = {
     target: { enum: ['object', 'pod', 'container'] },
     schema: { type: 'object' },
     message: { type: 'string' },
+    fix: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['op', 'path'],
+        properties: {
+          op: { enum: ['set', 'merge', 'add', 'remove'] },
+          path: { type: 'string', minLength: 1 },
+          value: {},
+        },
+      },
+    },
   },
 } as const;

@@ -36,6 +36,8 @@ export function registerPolicy(candidate: PolicyCandidate): { ok: true; value: R
   const p = policy as unknown as Policy;
   const problems: Problem[] = [];
   if (typeof p.check !== 'function') problems.push(problem('check must be a function', id));
+  const fix = (policy as { fix?: unknown }).fix;
+  if (fix !== undefined && (typeof fix !== 'function' || p.target === 'cluster')) problems.push(problem(p.target === 'cluster' ? 'cluster policies cannot declare a fix' : 'fix must be a function', id));
   let kinds: GroupKind[] = [];
   let viewKinds: GroupKind[] = [];
   if (p.target === 'object') {

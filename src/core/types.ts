@@ -124,11 +124,32 @@ interface MatchOptions {
   subResources?: string[];
 }
 
+/**
+ * One edit of a policy's fix, on a path from the same root as the violation's path (the pod root for pod
+ * policies, the object root for object policies). `kube-posture fix` applies it to the YAML document's
+ * nodes, so that comments, key order and untouched lines stay as they were.
+ *
+ * - `set`: the value at `path`, creating missing mappings on the way.
+ * - `merge`: each key of `value` (a mapping) that the mapping at `path` lacks; present keys are kept.
+ * - `add`: `value` appended to the list at `path` (created when missing), unless the list holds it already.
+ * - `remove`: the entry at `path`, when there is one.
+ */
+export type FixOperation =
+  | { op: 'set'; path: PathSegment[]; value: unknown }
+  | { op: 'merge'; path: PathSegment[]; value: Record<string, unknown> }
+  | { op: 'add'; path: PathSegment[]; value: unknown }
+  | { op: 'remove'; path: PathSegment[] };
+
 /** A rule about pods, applied to Pods and to the pod template of every workload kind. */
 export interface PodPolicy<P = Record<string, unknown>> extends PolicyMetadata {
   target: 'pod';
   match?: MatchOptions;
   check(pod: PodSubject, ctx: CheckContext<P>): Violation[];
+  /**
+   * A safe, mechanical remediation of one of this policy's violations, pure like `check`: the edits that
+   * make it go away without new findings, or [] when it cannot be fixed mechanically (a person decides).
+   */
+  fix?(pod: PodSubject, violation: Violation, ctx: CheckContext<P>): FixOperation[];
 }
 
 /** A rule about objects of given kinds (RBAC, NetworkPolicy, Service, ...). */
@@ -137,6 +158,8 @@ export interface ObjectPolicy<P = Record<string, unknown>> extends PolicyMetadat
   /** Kinds as `Kind` (core group) or `Kind.group`, e.g. `ClusterRole.rbac.authorization.k8s.io`. */
   match: MatchOptions & { kinds: string[] };
   check(object: KubeObject, ctx: CheckContext<P>): Violation[];
+  /** As PodPolicy's `fix`, with paths from the object root. */
+  fix?(object: KubeObject, violation: Violation, ctx: CheckContext<P>): FixOperation[];
 }
 
 /** What a cluster policy returns for each problem: a violation that names the object it is about. */

@@ -36,9 +36,12 @@ function* tableLines(report: Report, compliance?: ComplianceSummary): Generator<
       continue;
     }
     if (o.findings.length === 0) continue;
-    yield `${o.verdict.allowed ? 'ok    ' : 'DENIED'} ${objectName(o.ref)}  (${sourceText(o.ref)})`;
+    // Under `--mode audit` or `warn` nothing is denied: deny-level findings are labelled as the webhook
+    // words them ("would deny"), never DENY, and the object is not DENIED.
+    const enforced = o.verdict.mode === 'enforce';
+    yield `${!o.verdict.allowed ? 'DENIED' : o.verdict.outcome === 'would_deny' ? 'would deny' : 'ok    '} ${objectName(o.ref)}  (${sourceText(o.ref)})`;
     for (const f of o.findings) {
-      yield `  ${ACTION_LABEL[f.action].padEnd(5)} ${f.severity.padEnd(8)} ${f.policyId}: ${f.message}`;
+      yield `  ${(f.action === 'deny' && !enforced ? 'would deny' : ACTION_LABEL[f.action]).padEnd(5)} ${f.severity.padEnd(8)} ${f.policyId}: ${f.message}`;
       if (f.path !== '') yield `        at ${f.path}${f.line !== undefined ? ` (line ${f.line})` : ''}`;
       for (const e of f.evidence ?? []) yield `        via ${e}`;
       yield `        fix: ${f.remediation}`;

@@ -1,4 +1,4 @@
-import { containersOf, definePodPolicy, versionAtLeast } from '../../../src/sdk.js';
+import { containersOf, definePodPolicy, setAtViolation, versionAtLeast } from '../../../src/sdk.js';
 import { containerSecurityContext, isSet, isWindowsPod, pssControls, scalar, show } from '../pss-common.js';
 
 /**
@@ -17,6 +17,7 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'warn',
   pss: { level: 'restricted', checkId: 'allowPrivilegeEscalation' },
+  fix: setAtViolation(false),
   check(pod, ctx) {
     if (!versionAtLeast(ctx.version, 'v1.8')) return [];
     if (versionAtLeast(ctx.version, 'v1.25') && isWindowsPod(pod)) return [];

@@ -17,6 +17,8 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'warn',
   pss: { level: 'restricted', checkId: 'capabilities_restricted', supersedes: [{ policy: 'pss-capabilities-baseline', since: 'v1.22' }] },
+  // Dropping ALL is mechanical; an added capability other than NET_BIND_SERVICE is a person's call.
+  fix: (_pod, v) => (v.path[v.path.length - 1] === 'drop' ? [{ op: 'add', path: [...v.path], value: 'ALL' }] : []),
   check(pod, ctx) {
     if (!versionAtLeast(ctx.version, 'v1.22')) return [];
     if (versionAtLeast(ctx.version, 'v1.25') && isWindowsPod(pod)) return [];

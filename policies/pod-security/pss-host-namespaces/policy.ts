@@ -1,4 +1,4 @@
-import { definePodPolicy, type Violation } from '../../../src/sdk.js';
+import { definePodPolicy, setAtViolation, type Violation } from '../../../src/sdk.js';
 import { pssControls } from '../pss-common.js';
 
 const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
@@ -15,6 +15,8 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'deny',
   pss: { level: 'baseline', checkId: 'hostNamespaces' },
+  // The remediation says to set them false: the fix does, which is also what leaving them out means.
+  fix: setAtViolation(false),
   check(pod) {
     const spec = pod.spec as Record<string, unknown>;
     const out: Violation[] = [];

@@ -1,4 +1,4 @@
-import { containersOf, definePodPolicy } from '../../../src/sdk.js';
+import { containersOf, definePodPolicy, setAtViolation } from '../../../src/sdk.js';
 import { containerSecurityContext, pssControls } from '../pss-common.js';
 
 /** Pod Security Standards baseline `privileged` (all versions): no container may run privileged. */
@@ -13,6 +13,7 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'deny',
   pss: { level: 'baseline', checkId: 'privileged' },
+  fix: setAtViolation(false),
   check(pod) {
     return containersOf(pod.spec)
       .filter((c) => containerSecurityContext(c)?.privileged === true)

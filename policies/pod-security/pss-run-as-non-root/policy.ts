@@ -1,4 +1,4 @@
-import { containersOf, definePodPolicy, versionAtLeast, type Violation } from '../../../src/sdk.js';
+import { containersOf, definePodPolicy, setAtViolation, versionAtLeast, type Violation } from '../../../src/sdk.js';
 import { containerSecurityContext, isSet, isUserNamespacedPod, podSecurityContext, pssControls, scalar, show } from '../pss-common.js';
 
 /**
@@ -17,6 +17,7 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'warn',
   pss: { level: 'restricted', checkId: 'runAsNonRoot' },
+  fix: setAtViolation(true),
   check(pod, ctx) {
     if (versionAtLeast(ctx.version, 'v1.35') && isUserNamespacedPod(pod)) return [];
     const out: Violation[] = [];

@@ -1,5 +1,5 @@
 import { containersOf, definePodPolicy, versionAtLeast, type PodSubject, type Violation } from '../../../src/sdk.js';
-import { annotationsOf, badSeccompFields, pssControls, scalar, show } from '../pss-common.js';
+import { annotationsOf, badSeccompFields, fixSeccomp, pssControls, scalar, show } from '../pss-common.js';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_ANNOTATION_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -42,6 +42,7 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'deny',
   pss: { level: 'baseline', checkId: 'seccompProfile_baseline' },
+  fix: fixSeccomp,
   check(pod, ctx) {
     return versionAtLeast(ctx.version, 'v1.19') ? badSeccompFields(pod) : annotationViolations(pod);
   },

@@ -1,5 +1,5 @@
 import { asRecord, containersOf, definePodPolicy, versionAtLeast, type Violation } from '../../../src/sdk.js';
-import { ALLOWED_SECCOMP_TYPES, badSeccompFields, containerSecurityContext, isSet, isWindowsPod, podSecurityContext, pssControls } from '../pss-common.js';
+import { ALLOWED_SECCOMP_TYPES, badSeccompFields, fixSeccomp, containerSecurityContext, isSet, isWindowsPod, podSecurityContext, pssControls } from '../pss-common.js';
 
 /**
  * Pod Security Standards restricted `seccompProfile_restricted` (from v1.19): every container must run
@@ -18,6 +18,7 @@ export default definePodPolicy({
   defaultAction: 'deny',
   recommended: 'warn',
   pss: { level: 'restricted', checkId: 'seccompProfile_restricted', supersedes: [{ policy: 'pss-seccomp-baseline', since: 'v1.19' }] },
+  fix: fixSeccomp,
   check(pod, ctx) {
     if (!versionAtLeast(ctx.version, 'v1.19')) return [];
     if (versionAtLeast(ctx.version, 'v1.25') && isWindowsPod(pod)) return [];

@@ -5,6 +5,15 @@ function groupsOf(rule: { apiGroups: { value: string }[] }): string {
   return rule.apiGroups.map((g) => (g.value === '' ? 'the core group' : JSON.stringify(g.value))).join(', ') || 'no API group';
 }
 
+/**
+ * What "*" reaches in the rule's groups, said only where true: Secrets and pods/exec live in the core
+ * group, so only a rule whose apiGroups include "" or "*" reaches them (a "*" on metrics.k8s.io does not).
+ */
+function wildcardReach(rule: { apiGroups: { value: string }[] }): string {
+  const core = rule.apiGroups.some((g) => g.value === '' || g.value === '*');
+  return core ? 'that includes Secrets, subresources such as pods/exec and resources added later' : 'that includes every subresource and resources added later to these groups';
+}
+
 export default defineRolePolicy<{ includeNonResourceURLs: boolean }>({
   id: 'rbac-no-wildcard-resources',
   title: 'Roles must not use "*" in resources',
@@ -24,7 +33,7 @@ export default defineRolePolicy<{ includeNonResourceURLs: boolean }>({
     rules.flatMap((rule) => {
       const out: Violation[] = [];
       for (const r of rule.resources) {
-        if (r.value === '*') out.push({ path: [...rule.path, 'resources', r.index], message: `rule grants every resource ("*") in ${groupsOf(rule)}: that includes Secrets, subresources such as pods/exec and resources added later; list the resources needed explicitly`, value: r.value });
+        if (r.value === '*') out.push({ path: [...rule.path, 'resources', r.index], message: `rule grants every resource ("*") in ${groupsOf(rule)}: ${wildcardReach(rule)}; list the resources needed explicitly`, value: r.value });
         else if (r.value.startsWith('*/')) out.push({ path: [...rule.path, 'resources', r.index], message: `rule grants the ${JSON.stringify(r.value.slice(2))} subresource of every resource (${JSON.stringify(r.value)}) in ${groupsOf(rule)}; list the resources whose subresource is needed, e.g. "deployments/${r.value.slice(2)}"`, value: r.value });
       }
       if (params.includeNonResourceURLs !== false) {

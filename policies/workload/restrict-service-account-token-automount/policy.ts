@@ -1,4 +1,4 @@
-import { definePodPolicy } from '../../../src/sdk.js';
+import { definePodPolicy, setAtViolation } from '../../../src/sdk.js';
 import { serviceAccountOf } from '../service-account.js';
 
 /**
@@ -36,6 +36,7 @@ export default definePodPolicy<{ allowedServiceAccounts: string[] }>({
       },
     },
   },
+  fix: setAtViolation(false),
   check(pod, ctx) {
     const automount = pod.spec.automountServiceAccountToken;
     if (automount === false) return [];
