@@ -76,6 +76,15 @@ export const configSchema = {
         podSecurityLabels: { type: 'boolean', default: false },
       },
     },
+    ignoreAnnotations: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Per-object suppressions (kube-posture.io/ignore with kube-posture.io/ignore-reason): which policies an object may switch off for itself.',
+      properties: {
+        allow: { enum: ['none', 'warn-only', 'all'], default: 'warn-only', description: 'none: never; warn-only: warn and audit policies, never a deny; all: any policy.' },
+      },
+    },
     evaluation: {
       type: 'object',
       additionalProperties: false,
