@@ -22,7 +22,7 @@ export function registerScanCommand(program: Command): void {
     .description('evaluate manifests (files, directories, - for stdin) as the webhook would evaluate their creation')
     .argument('<paths...>', 'YAML/JSON manifests or directories; - reads standard input (e.g. helm template ... | kube-posture scan -)')
     .option('-c, --config <file>', 'configuration file', process.env.KP_CONFIG)
-    .option('-p, --profile <profile>', 'policy profile (overrides the file): recommended, pss-baseline, pss-restricted, all')
+    .option('-p, --profile <profile>', 'policy profile(s) (overrides the file): recommended, pss-baseline, pss-restricted, all; several comma-separated compose (the stricter action wins)')
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library (only --policy-dir and configured directories)')

@@ -42,7 +42,7 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    profile: { type: 'string', default: 'recommended', description: 'Base policy set: recommended, pss-baseline, pss-restricted, all or none.' },
+    profile: { type: 'string', default: 'recommended', description: 'Base policy set: recommended, pss-baseline, pss-restricted, all or none; several comma-separated compose (union, the stricter action wins).' },
     mode: { enum: ['enforce', 'warn', 'audit'], default: 'enforce', description: 'audit never denies: what would be denied is warned and annotated.' },
     podSecurity: {
       type: 'object',
