@@ -1,7 +1,7 @@
 /**
  * What people copy into pipelines: action.yml (a composite GitHub Action). Its structure is checked, and the kube-posture
  * commands it runs are run as processes, as written: the step scripts under bash with the variables GitHub
- * would set (.pre-commit-hooks.yaml: pre-commit-hooks.test.ts). Only the installed binary is replaced by the source (no build needed).
+ * would set (.pre-commit-hooks.yaml: pre-commit-hooks.test.ts). The GitLab CI job in docs/ci.md: gitlab-ci-doc.test.ts. Only the installed binary is replaced by the source (no build needed).
  */
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -78,4 +78,5 @@ t.test('action.yml: its scripts, run as GitHub runs them, scan and fail the job 
   t.equal(broken.outputs['exit-code'], '2', 'unreadable input: exit 2 fails the job');
   t.equal(broken.results.at(-1)!.code, 2);
 });
+
 
