@@ -61,6 +61,9 @@ t.test('a baseline accepts today\'s findings, survives moved lines, and fails on
 
   const md = await runCli(['scan', app, '--baseline', file, '-o', 'markdown']);
   t.match(md.stdout, /\*\*Baseline:\*\* \d+ finding\(s\) are in the baseline and do not fail; \d+ are new\./);
+
+  const html = await runCli(['scan', app, '--baseline', file, '-o', 'html']);
+  t.ok(html.stdout.includes('(baselined: in the scan --baseline file, not failing)'), 'html: the baselined finding says so');
 });
 
 t.test('a bad baseline is exit 2; a baseline is never written from input that was not all examined', async (t) => {
