@@ -58,7 +58,7 @@ export function registerAuditCommand(program: Command): void {
     .option('-A, --all-namespaces', 'every namespace and cluster-scoped kinds (the default)')
     .option('-l, --selector <selector>', 'label selector for the objects listed, as kubectl takes it')
     .addOption(new Option('-c, --config <file>', 'configuration file').env('KP_CONFIG'))
-    .option('-p, --profile <profile>', 'policy profile (overrides the file): recommended, pss-baseline, pss-restricted, all')
+    .option('-p, --profile <profile>', 'policy profile(s) (overrides the file): recommended, pss-baseline, pss-restricted, all; several comma-separated compose (the stricter action wins)')
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library')

@@ -71,7 +71,7 @@ export function registerControllerCommand(program: Command): void {
     .addOption(new Option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)').env('KP_KUBECONFIG'))
     .option('--context <name>', 'kubeconfig context (default: the current one)')
     .addOption(new Option('-c, --config <file>', 'configuration file (YAML); reloaded on change').env('KP_CONFIG'))
-    .addOption(new Option('--profile <name>', 'policy profile, overrides the file').env('KP_PROFILE'))
+    .addOption(new Option('--profile <name>', 'policy profile(s), overrides the file; several comma-separated compose (the stricter action wins)').env('KP_PROFILE'))
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--policy-dir <dir>', `user policy directory, repeatable (env KP_POLICY_DIRS, separated by "${delimiter}")`).argParser(collect))
     .addOption(new Option('--host <host>', 'address of the ops server').default('0.0.0.0').env('KP_HOST'))

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Report } from '../results/model.js';
-import { renderTable, tableChunks } from '../reporters/table.js';
+import { renderTable, tableChunks, type TableView } from '../reporters/table.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
 import { renderJunit } from '../reporters/junit.js';
@@ -38,6 +38,8 @@ export interface RenderContext {
   now?: Date;
   /** SARIF: file paths are relative to this directory (`--sarif-root`). */
   sarifRoot?: string;
+  /** The table: `--show`, `--min-severity`, colour. */
+  table?: TableView;
 }
 
 export function renderReport(report: Report, format: ReportFormat, set: ReportSet, context: RenderContext): string {
@@ -54,7 +56,7 @@ export function renderReport(report: Report, format: ReportFormat, set: ReportSe
       return renderJunit(report);
     default:
       // The table prints scores only: no list of failing resources (500,000 entries for a large cluster).
-      return renderTable(report, complianceOf(report, set, { failing: false }));
+      return renderTable(report, complianceOf(report, set, { failing: false }), context.table);
   }
 }
 
@@ -63,7 +65,7 @@ export function renderReport(report: Report, format: ReportFormat, set: ReportSe
  * thousands of lines) is made as it is written, never held whole; the other formats are one piece.
  */
 export function renderReportChunks(report: Report, format: ReportFormat, set: ReportSet, context: RenderContext): Iterable<string> {
-  if (format === 'table') return tableChunks(report, complianceOf(report, set, { failing: false }));
+  if (format === 'table') return tableChunks(report, complianceOf(report, set, { failing: false }), undefined, context.table);
   return [renderReport(report, format, set, context)];
 }
 
@@ -73,11 +75,21 @@ export async function readSince(file: string | undefined): Promise<ScanDocument 
   return parseScanDocument(await readFile(file, 'utf8'), file);
 }
 
-/** 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. */
+/**
+ * 2 when any input was not examined; 1 when a finding reaches `--fail-on`; else 0. Findings in the
+ * baseline (`--baseline`) never fail; what is shown (`--show`, `--min-severity`) never matters here.
+ */
 export function reportExitCode(report: Report, failOn: string): number {
   if (report.problems.length > 0) return REPORT_EXIT.error;
-  const hit = failOn === 'never' ? false : failOn === 'warn' ? report.summary.findings.deny + report.summary.findings.warn > 0 : report.summary.denied > 0;
-  return hit ? REPORT_EXIT.findings : REPORT_EXIT.ok;
+  if (failOn === 'never') return REPORT_EXIT.ok;
+  for (const o of report.objects) {
+    for (const f of o.findings) {
+      if (f.baselined === true) continue;
+      // deny: what the webhook would refuse (a deny finding under enforce); warn: any deny or warn finding.
+      if (failOn === 'warn' ? f.action === 'deny' || f.action === 'warn' : f.action === 'deny' && !o.verdict.allowed) return REPORT_EXIT.findings;
+    }
+  }
+  return REPORT_EXIT.ok;
 }
 
 /** The default `--sarif-root`: the git work tree the current directory is in, else the current directory. */

@@ -9,6 +9,8 @@ import { collect } from './option-parsers.js';
 import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
+import { baselineStep } from './baseline-files.js';
+import { progressLine, tableView } from './terminal.js';
 import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
@@ -20,7 +22,7 @@ export function registerScanCommand(program: Command): void {
     .description('evaluate manifests (files, directories, - for stdin) as the webhook would evaluate their creation')
     .argument('<paths...>', 'YAML/JSON manifests or directories; - reads standard input (e.g. helm template ... | kube-posture scan -)')
     .option('-c, --config <file>', 'configuration file', process.env.KP_CONFIG)
-    .option('-p, --profile <profile>', 'policy profile (overrides the file): recommended, pss-baseline, pss-restricted, all')
+    .option('-p, --profile <profile>', 'policy profile(s) (overrides the file): recommended, pss-baseline, pss-restricted, all; several comma-separated compose (the stricter action wins)')
     .option('--mode <mode>', 'enforce, warn or audit (overrides the file)')
     .option('--policy-dir <dir>', 'extra user policy directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--no-builtin', 'leave out the built-in library (only --policy-dir and configured directories)')
@@ -31,9 +33,15 @@ export function registerScanCommand(program: Command): void {
     .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
     .option('--vulnerabilities <file>', 'image scan results: `trivy image -f json` or `grype -o json` output (repeatable)', collect, [])
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[] }) => {
+    .option('--show <which>', 'table: which findings to list: all (default), warn (deny and warn), deny; never changes the exit code')
+    .option('--min-severity <level>', 'table: list findings of this severity or worse (critical, high, medium, low, info); never changes the exit code')
+    .option('--no-color', 'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 forces it into a pipe)')
+    .option('--baseline <file>', 'findings in this baseline are reported as baselined and do not fail the scan')
+    .option('--write-baseline <file>', 'write the current findings as a baseline (not written when input problems left input unexamined)')
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[]; show?: string; minSeverity?: string; color?: boolean; baseline?: string; writeBaseline?: string }) => {
       try {
         checkReportOptions(opts);
+        const table = tableView(opts);
         const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
           if (opts.policyDir && opts.policyDir.length > 0) fileConfig.policyDirectories = [...fileConfig.policyDirectories, ...opts.policyDir];
           return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
@@ -49,9 +57,13 @@ export function registerScanCommand(program: Command): void {
         }
         // Input problems reach the person at the terminal whatever format stdout carries.
         for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
-        const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
+        const progress = progressLine(objects.length);
+        const scanned = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+        progress.end();
+        const { report, note } = await baselineStep(scanned, opts);
+        if (note !== undefined) process.stderr.write(`kube-posture scan: ${note}\n`);
         const since = await readSince(opts.since);
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), ...(since ? { since } : {}) }));
+        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), table, ...(since ? { since } : {}) }));
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

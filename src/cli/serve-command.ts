@@ -81,7 +81,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('run the validating admission webhook (HTTPS)')
     .addOption(new Option('-c, --config <file>', 'configuration file (YAML); reloaded on change').env('KP_CONFIG'))
-    .addOption(new Option('--profile <name>', 'policy profile, overrides the file: recommended, pss-baseline, pss-restricted, all, none').env('KP_PROFILE'))
+    .addOption(new Option('--profile <name>', 'policy profile(s), overrides the file: recommended, pss-baseline, pss-restricted, all, none; several comma-separated compose (the stricter action wins)').env('KP_PROFILE'))
     .addOption(new Option('--mode <mode>', 'global mode, overrides the file (audit never denies)').choices(['enforce', 'warn', 'audit']).env('KP_MODE'))
     .addOption(new Option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with the development certificate)').env('KP_HOST'))
     .addOption(new Option('--port <port>', 'HTTPS port').default(8443).argParser(intIn('--port', 0, 65535)).env('KP_PORT'))

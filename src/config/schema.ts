@@ -42,7 +42,7 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    profile: { type: 'string', default: 'recommended', description: 'Base policy set: recommended, pss-baseline, pss-restricted, all or none.' },
+    profile: { type: 'string', default: 'recommended', description: 'Base policy set: recommended, pss-baseline, pss-restricted, all or none; several comma-separated compose (union, the stricter action wins).' },
     mode: { enum: ['enforce', 'warn', 'audit'], default: 'enforce', description: 'audit never denies: what would be denied is warned and annotated.' },
     podSecurity: {
       type: 'object',
@@ -74,6 +74,15 @@ export const configSchema = {
       properties: {
         prefix: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', default: 'kube-posture.io' },
         podSecurityLabels: { type: 'boolean', default: false },
+      },
+    },
+    ignoreAnnotations: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Per-object suppressions (kube-posture.io/ignore with kube-posture.io/ignore-reason): which policies an object may switch off for itself.',
+      properties: {
+        allow: { enum: ['none', 'warn-only', 'all'], default: 'warn-only', description: 'none: never; warn-only: warn and audit policies, never a deny; all: any policy.' },
       },
     },
     evaluation: {

@@ -12,7 +12,7 @@ const ANNOTATION_MAX_CHARS = 1024;
  * they become warnings; under `audit` (the dry-run mode) they become a `would deny` warning and an
  * audit annotation, and never deny.
  */
-export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes?: readonly string[]; exemptBy?: string }, modeOverride?: Mode): Decision {
+export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes?: readonly string[]; annotationNotes?: readonly string[]; exemptBy?: string }, modeOverride?: Mode): Decision {
   const mode = modeOverride ?? result.mode;
   // One pass sorts the findings into the buckets every adapter reads; nobody sorts them again.
   const deny: Finding[] = [];
@@ -52,6 +52,8 @@ export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes
     auditAnnotations[f.policyId] = clip(prev === undefined ? oneFinding(f) : `${prev}; ${oneFinding(f)}`, ANNOTATION_MAX_CHARS);
   }
   for (const note of result.notes ?? []) warnings.add(`namespace labels: ${note}`);
+  // What the object's kube-posture.io/ignore annotation did: exempted policies, or why it was not honoured.
+  for (const note of result.annotationNotes ?? []) warnings.add(note);
   const outcome = result.exemptBy !== undefined ? 'exempt' : !allowed ? 'denied' : wouldDeny.length > 0 ? 'would_deny' : 'allowed';
   return {
     allowed,

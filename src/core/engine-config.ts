@@ -4,6 +4,8 @@ import { errorMessage } from './errors.js';
 import type { Exemptions } from './exemptions.js';
 import type { Registry } from './registry.js';
 import { defaultsOf } from './schema-policy.js';
+import { composeProfile } from './profiles.js';
+import type { IgnoreAnnotationsAllow } from './annotations.js';
 import type { Action, Mode, PssVersion, RegisteredPolicy } from './types.js';
 import { LATEST_PSS_VERSION, parsePssVersion } from './version.js';
 
@@ -18,7 +20,7 @@ export interface PolicySettings {
 
 /** The policy-related part of the configuration, as validated by the config schema. */
 export interface PolicyConfig {
-  /** Base set of policies: a built-in profile name. */
+  /** Base set of policies: a built-in profile name, or several comma-separated (union; the stricter action wins). */
   profile: string;
   mode: Mode;
   podSecurity: { version: string };
@@ -30,6 +32,8 @@ export interface PolicyConfig {
     /** Also read Kubernetes' own `pod-security.kubernetes.io/*` labels (ours win when both are set). */
     podSecurityLabels: boolean;
   };
+  /** Which policies an object may switch off with `kube-posture.io/ignore` (./annotations.ts). */
+  ignoreAnnotations: { allow: IgnoreAnnotationsAllow };
   evaluation: {
     /** Time budget of one guarded policy call, in milliseconds. */
     timeoutMs: number;
@@ -45,6 +49,7 @@ export const DEFAULT_POLICY_CONFIG: PolicyConfig = Object.freeze({
   policies: {},
   exemptions: {},
   namespaceLabels: { prefix: 'kube-posture.io', podSecurityLabels: false },
+  ignoreAnnotations: { allow: 'warn-only' },
   evaluation: { timeoutMs: 100, onError: 'closed' },
 }) as PolicyConfig;
 
@@ -72,6 +77,8 @@ export interface EngineConfig {
   exemptions: readonly ExemptionSet[];
   labelPrefixes: readonly string[];
   timeoutMs: number;
+  /** Which policies an object's `kube-posture.io/ignore` annotation may switch off. */
+  ignoreAnnotations: IgnoreAnnotationsAllow;
 }
 
 /** A named set of global exemptions; `source` prefixes the reason (`webhook's own namespace x`). */
@@ -96,8 +103,8 @@ const paramsAjv = new Ajv({ allErrors: true, strict: false });
  */
 export function resolveEngineConfig(pc: PolicyConfig, registry: Registry, options: ResolveOptions = {}): { config?: EngineConfig; problems: Problem[] } {
   const problems: Problem[] = [];
-  const profile = registry.profiles.get(pc.profile);
-  if (!profile) problems.push({ code: 'KP_ERR_POLICY_UNKNOWN', message: `unknown profile ${JSON.stringify(pc.profile)}; known: ${[...registry.profiles.keys()].join(', ')}`, path: 'profile' });
+  const { policies: profile, unknown: unknownProfiles } = composeProfile(registry, pc.profile);
+  for (const name of unknownProfiles) problems.push({ code: 'KP_ERR_POLICY_UNKNOWN', message: `unknown profile ${JSON.stringify(name)}; known: ${[...registry.profiles.keys()].join(', ')} (or several, comma-separated)`, path: 'profile' });
   const pssVersion = parsePssVersion(pc.podSecurity.version);
   if (!pssVersion) problems.push({ code: 'KP_ERR_CONFIG_INVALID', message: `invalid version ${JSON.stringify(pc.podSecurity.version)}: use latest or v1.0 ... v1.${LATEST_PSS_VERSION.minor}`, path: 'podSecurity.version' });
 
@@ -148,7 +155,7 @@ export function resolveEngineConfig(pc: PolicyConfig, registry: Registry, option
   const labelPrefixes = pc.namespaceLabels.podSecurityLabels ? [pc.namespaceLabels.prefix, 'pod-security.kubernetes.io'] : [pc.namespaceLabels.prefix];
   return {
     problems,
-    config: Object.freeze({ mode: pc.mode, pssVersion, policies, enabled: Object.freeze(enabled), exemptions: Object.freeze([{ exemptions: pc.exemptions }, ...(options.ownExemptions ? [options.ownExemptions] : [])]), labelPrefixes, timeoutMs: pc.evaluation.timeoutMs }),
+    config: Object.freeze({ mode: pc.mode, pssVersion, policies, enabled: Object.freeze(enabled), exemptions: Object.freeze([{ exemptions: pc.exemptions }, ...(options.ownExemptions ? [options.ownExemptions] : [])]), labelPrefixes, timeoutMs: pc.evaluation.timeoutMs, ignoreAnnotations: pc.ignoreAnnotations?.allow ?? 'warn-only' }),
   };
 }
 

@@ -8,6 +8,7 @@ import { podSubjectOf, podUnchanged, type PodSubject } from './subjects/pod.js';
 import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, Violation } from './types.js';
 import { formatPssVersion } from './version.js';
 import { lookupKind } from './kinds.js';
+import { ignoreRequest, ignoreVerdict } from './annotations.js';
 
 /**
  * How a policy's check is invoked. The default calls it directly inside try/catch; adapters pass a
@@ -40,6 +41,8 @@ export interface EngineResult extends EvaluationResult {
   mode: Mode;
   /** Problems with the namespace's labels (invalid level or version). */
   notes: readonly string[];
+  /** What the object's `kube-posture.io/ignore` annotation did (./annotations.ts), for the webhook's warnings. */
+  annotationNotes?: readonly string[];
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -55,6 +58,8 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
   const outcomes: EvaluationResult['outcomes'] = [];
   const subResource = input.subResource ?? '';
   const known = lookupKind(input.kind);
+  const ignore = ignoreRequest(input.operation === 'DELETE' ? input.oldObject : input.object);
+  const annotationNotes: string[] = [];
 
   // The pod subject, and whether pod rules apply at all, are computed once per request.
   let pod: PodSubject | undefined;
@@ -96,6 +101,16 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
         continue;
       }
     }
+    let notHonoured: string | undefined;
+    if (ignore?.ids.has(policy.id) === true) {
+      const verdict = ignoreVerdict(ignore, config.ignoreAnnotations, entry.action);
+      if (verdict.honoured) {
+        outcomes.push({ policyId: policy.id, outcome: 'skip', reason: verdict.reason });
+        annotationNotes.push(`exempt by annotation: [${policy.id}] ${ignore.reason ?? ''}`);
+        continue;
+      }
+      notHonoured = verdict.why;
+    }
     const result = runner.run(entry.policy, call);
     if (!result.ok) {
       outcomes.push({ policyId: policy.id, outcome: result.reason === 'timeout' ? 'timeout' : 'error' });
@@ -103,9 +118,13 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
       continue;
     }
     outcomes.push({ policyId: policy.id, outcome: result.violations.length === 0 ? 'pass' : 'fail' });
-    for (const v of result.violations) findings.push(toFinding(entry, v, root));
+    for (const v of result.violations) {
+      const f = toFinding(entry, v, root);
+      findings.push(notHonoured === undefined ? f : { ...f, message: `${f.message} (${notHonoured})` });
+    }
+    if (notHonoured !== undefined && result.violations.length > 0) annotationNotes.push(`[${policy.id}] ${notHonoured}`);
   }
-  return { findings, outcomes, mode: plan.mode, notes: plan.notes };
+  return { findings, outcomes, mode: plan.mode, notes: plan.notes, ...(annotationNotes.length > 0 ? { annotationNotes } : {}) };
 }
 
 export function toFinding(entry: PlanEntry, v: Violation, root: readonly (string | number)[]): Finding {

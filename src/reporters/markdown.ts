@@ -23,6 +23,12 @@ export function renderMarkdown(docs: readonly ScanDocument[], options: { since?:
     else for (const s of f.bySource) out.push(`| ${cell(f.name)} | ${pct(s.compliance)} | ${pct(s.risk)} | ${s.applied} |`);
   }
   out.push('', `**Findings by severity:** ${SEVERITIES.map((s) => `${s} ${view.bySeverity[s]}`).join(', ')}`, '');
+  // Findings in a baseline (`scan --baseline`) are counted as such, never dropped.
+  for (const d of docs) {
+    const all = d.objects.reduce((n, o) => n + o.findings.length, 0);
+    const baselined = d.objects.reduce((n, o) => n + o.findings.filter((f) => f.baselined === true).length, 0);
+    if (baselined > 0) out.push(`**Baseline${docs.length > 1 ? ` (${cell(d.source.name)})` : ''}:** ${baselined} finding(s) are in the baseline and do not fail; ${all - baselined} are new.`, '');
+  }
   if (view.topControls.length > 0) {
     out.push('**Top failing controls** (severity × failing resources):', '', '| Control | Severity | Failing resources |', '|---|---|---:|');
     for (const c of view.topControls.slice(0, 5)) out.push(`| \`${c.id}\` ${cell(c.title)} | ${c.severity ?? ''} | ${c.failed} |`);

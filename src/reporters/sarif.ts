@@ -57,6 +57,8 @@ export function renderSarif(report: Report, registry: Registry, version: string,
       message: { text: `${objectName(o.ref)}: ${f.message}${f.path ? ` (${f.path})` : ''}` },
       locations: [location],
       properties: { severity: f.severity, controls: f.controls },
+      // A baselined finding is still a result, marked as accepted outside the code (code scanning shows it as suppressed).
+      ...(f.baselined === true ? { suppressions: [{ kind: 'external', status: 'accepted', justification: 'in the kube-posture baseline (scan --baseline)' }] } : {}),
     };
   }));
   // Exempt objects have no results; they are listed so that a reader sees they were not judged.

@@ -27,6 +27,7 @@ const finding = {
     pssVersion: { type: 'string' },
     evidence: strings,
     line: { type: 'integer', minimum: 1 },
+    baselined: { type: 'boolean', description: 'In the baseline given with scan --baseline: reported, and left out of the exit code' },
   },
 };
 

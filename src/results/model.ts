@@ -37,6 +37,11 @@ export function isFileRef(ref: ObjectRef): ref is FileRef {
 /** A finding placed in its source: the line of its field when the object came from a file. */
 export interface ResultFinding extends Finding {
   line?: number;
+  /**
+   * In the baseline given to `scan --baseline` (./baseline.ts): reported, marked, and left out of the
+   * exit code. Absent means new (or no baseline was given).
+   */
+  baselined?: boolean;
 }
 
 /** The answer for one object, in the words admission uses (scan asks "would it be admitted?"). */

@@ -18,7 +18,7 @@ import { canonicalKind, groupOf, isAnyKind, kindKey } from '../core/kinds.js';
  * their labels to the objects in them, so PSA-style namespace labels apply offline too. Then the
  * enabled cluster policies judge the set as a whole (./scan-context.ts).
  */
-export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[]; vulnerabilities?: VulnerabilityLookup } = {}): Report {
+export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[]; vulnerabilities?: VulnerabilityLookup; onProgress?: (done: number, total: number) => void } = {}): Report {
   const nsLabels = new Map<string, Record<string, string>>();
   for (const { object } of objects) {
     const meta = asRecord(object.metadata);
@@ -40,6 +40,7 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
       line: m.line,
     };
     results.push(objectResult(ref, result, decide(result), (path) => (path === '' ? m.line : m.lineOf(parsePath(path)))));
+    options.onProgress?.(results.length, objects.length);
   }
   addContextFindings(objects, results, set, options);
   const report = buildReport(results, options.problems ?? []);

@@ -228,7 +228,7 @@ function tableData(latest: ScanDocument[], frameworks: { id: string; name: strin
       const ns = s(o.namespace ?? '');
       const obj = s(`${o.kind} ${o.name}`);
       for (const f of o.findings) {
-        rows.push([SEVERITIES.indexOf(f.severity), source, ns, obj, s(f.policyId), s(f.message), s(f.path), s(f.remediation), masks.get(f.policyId) ?? 0, s(f.action)]);
+        rows.push([SEVERITIES.indexOf(f.severity), source, ns, obj, s(f.policyId), s(f.baselined === true ? `${f.message} (baselined: in the scan --baseline file, not failing)` : f.message), s(f.path), s(f.remediation), masks.get(f.policyId) ?? 0, s(f.action)]);
       }
     }
   });
