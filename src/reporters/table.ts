@@ -52,7 +52,7 @@ function rankOf(o: ObjectResult): number {
   if (best === 5 && (o.status === 'exempt' || o.policyExemptions.length > 0)) best = 4;
   return best;
 }
-const LABELS: Record<number, [string, Style]> = { 0: ['DENIED', 'boldRed'], 1: ['WOULD DENY', 'red'], 2: ['WARNED', 'yellow'], 3: ['AUDITED', 'cyan'] };
+const LABELS: Record<number, [string, Style]> = { 0: ['DENIED', 'boldRed'], 1: ['would deny', 'red'], 2: ['WARNED', 'yellow'], 3: ['AUDITED', 'cyan'] };
 
 function* tableLines(report: Report, compliance: ComplianceSummary | undefined, view: TableView): Generator<string> {
   const c = (style: Style, text: string) => (view.color === true ? `\x1b[${SGR[style][0]}m${text}\x1b[${SGR[style][1]}m` : text);

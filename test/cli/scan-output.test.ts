@@ -52,7 +52,7 @@ t.test('the table: the worst object first, labels say what happened, a summary b
 
   const audit = await runCli(['scan', join(dir, 'm.yaml'), '--mode', 'audit'], { env: env() });
   t.equal(audit.code, 0);
-  t.match(audit.stdout, /^WOULD DENY Pod team\/denied/m, 'audit mode: would deny, never DENIED');
+  t.match(audit.stdout, /^would deny Pod team\/denied/m, 'audit mode: would deny, never DENIED');
 });
 
 t.test('--show and --min-severity filter what is listed, never the exit code', async (t) => {
