@@ -6,7 +6,6 @@
  * announced; a new one is), and a reconfigured alerter keeps its tracker.
  */
 import t from 'tap';
-import { request as httpsRequest } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { startWebhook, type ServeOptions } from '../../src/cli/serve-command.js'
 import { startController, type ControllerCommandOptions } from '../../src/cli/controller-command.js';
 import { TEST_POLICIES, loadReview } from '../admission/fixtures/harness.js';
 import { startFakeWatchApi } from '../helpers/fake-watch-api.js';
-import { startReceiver } from './receiver.js';
+import { review, startReceiver } from './receiver.js';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -24,19 +23,6 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-function review(url: string, ca: string, body: unknown): Promise<Record<string, any>> {
-  const payload = Buffer.from(JSON.stringify(body));
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: u.hostname, port: u.port, method: 'POST', path: `${u.pathname}?timeout=10s`, ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve(JSON.parse(text) as Record<string, any>));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const sink = (name: string, url: string, extra = '') => `    - { name: ${name}, type: webhook, url: "${url}", policies: [test-no-privileged]${extra} }\n`;
 

@@ -2,6 +2,7 @@
  * A real HTTP receiver for alert sinks, started in the test: it records every request (headers and
  * parsed body) and answers as told (a status per request number, with headers), or never answers.
  */
+import { request as httpsRequest } from 'node:https';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
@@ -73,4 +74,19 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
   const { values } = await metric.get();
   const found = values.find((v) => Object.keys(labels).length === Object.keys(v.labels).length && Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val));
   return found?.value ?? 0;
+}
+
+/** An AdmissionReview POSTed to a webhook started by the test (its development CA), the answer parsed. */
+export function review(url: string, ca: string, body: unknown): Promise<Record<string, any>> {
+  const payload = Buffer.from(JSON.stringify(body));
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: u.hostname, port: u.port, method: 'POST', path: `${u.pathname}?timeout=10s`, ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(JSON.parse(text) as Record<string, any>));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -5,7 +5,6 @@
  * error that never quotes a secret.
  */
 import t from 'tap';
-import { request as httpsRequest } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,26 +12,13 @@ import { startWebhook, type ServeOptions } from '../../src/cli/serve-command.js'
 import { webhookSchemaValidator } from '../../src/alerts/schema-check.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { TEST_POLICIES, loadReview } from '../admission/fixtures/harness.js';
-import { metricValue, startReceiver } from './receiver.js';
+import { metricValue, review, startReceiver } from './receiver.js';
 
 const base = (devCertDir: string, config: string): ServeOptions => ({
   config, port: 0, path: '/validate', devCertDir, logLevel: 'silent', policyDir: [TEST_POLICIES], profile: 'all', clusterContext: 'off',
   bodyLimit: 8 * 1024 * 1024, shutdownGrace: 10, reloadInterval: 0, host: '127.0.0.1',
 });
 
-function review(url: string, ca: string, body: unknown): Promise<Record<string, any>> {
-  const payload = Buffer.from(JSON.stringify(body));
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: u.hostname, port: u.port, method: 'POST', path: `${u.pathname}?timeout=10s`, ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve(JSON.parse(text) as Record<string, any>));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 t.test('a denied review reaches Alertmanager and the webhook; a dry run does not; a repeat becomes a count', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kp-alerts-'));
