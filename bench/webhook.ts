@@ -7,17 +7,19 @@
  *   - the webhook with `--profile none` (the adapter alone: HTTPS, parsing, review checks, log, metrics),
  *   - the webhook with `--profile recommended` (`--profile` changes it),
  * with the same certificate and TLS settings, and drives them in turn from this process with autocannon
- * over HTTPS keep-alive, sending a realistic Deployment AdmissionReview. Per run it prints requests/s
- * and the ratio to the floor, the server's CPU time per review (process CPU time / reviews, robust on a
+ * over HTTPS keep-alive (full speed in interleaved `--slice`-second turns, so that other load on a
+ * shared machine falls on every server alike), sending a realistic Deployment AdmissionReview. Per
+ * run it prints requests/s and the ratio to the floor, the server's CPU time per review (process CPU time / reviews, robust on a
  * shared machine), p50/p99/p99.9; p99 at a fixed 1,000 requests/s; the webhooks' RSS after the
  * full-speed and paced load, and again after a 10,000-body fuzz (test/admission/fixtures/fuzz-bodies.ts),
  * every fuzz answer judged as the fuzz test judges it; and the load average. `--runs N` repeats the
- * whole run with fresh servers and prints each run and a summary.
+ * whole run with fresh servers and prints each run and a summary. `--compare-main PATH` runs another
+ * build's `dist/src/cli/main.js` (e.g. of the main branch) beside this one, in the same run.
  *
  * Latencies are taken from every response (autocannon's own histogram has 1 ms resolution).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, open } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, open } from 'node:fs/promises';
 import { request as httpsRequest, Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -36,14 +38,18 @@ const { values } = parseArgs({ options: {
   warmup: { type: 'string', default: '5' },
   profile: { type: 'string', default: 'recommended' },
   runs: { type: 'string', default: '1' },
+  slice: { type: 'string', default: '5' },
   // The chart's NODE_OPTIONS for its 256Mi limit (charts/kube-posture/templates/_helpers.tpl); 0 = none.
   heap: { type: 'string', default: '160' },
   fuzz: { type: 'string', default: '10000' },
   'fuzz-seed': { type: 'string', default: '16' },
+  // Another build's dist/src/cli/main.js (e.g. of the main branch), run beside this one with the same
+  // profile in the same run: the baseline for a change.
+  'compare-main': { type: 'string' },
   // Extra flags for the webhook's node process, e.g. --trace-gc (its stdout is the log file).
   'node-flags': { type: 'string', default: '' },
   'log-level': { type: 'string', default: 'info' },
-  // Copy the webhook's log (and whatever the node flags printed) here at the end.
+  // A directory: every webhook's log (and whatever the node flags printed) is copied there at the end.
   'keep-log': { type: 'string' },
 } });
 const duration = Number(values.duration);
@@ -94,6 +100,10 @@ interface RunResult {
   errors: number;
   non2xx: number;
   clientLagP99?: number;
+  /** Sorted latencies (full-speed runs), kept to merge slices. */
+  samples?: Float64Array;
+  cpuSeconds?: number;
+  seconds?: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -135,7 +145,23 @@ async function run(pid: number, port: number, payload: string, seconds: number):
   const result = await instance;
   const cpu = (await cpuSeconds(pid)) - cpu0;
   const sorted = samples.subarray(0, n).sort();
-  return { rps: result.requests.total / seconds, cpuUsPerRequest: (cpu / Math.max(1, result.requests.total)) * 1e6, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), requests: result.requests.total, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return { rps: result.requests.total / seconds, cpuUsPerRequest: (cpu / Math.max(1, result.requests.total)) * 1e6, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), requests: result.requests.total, errors: result.errors + result.timeouts, non2xx: result.non2xx, samples: sorted, cpuSeconds: cpu, seconds };
+}
+
+/** One result from slices of the same server's full-speed runs (interleaved with the other servers'). */
+function merge(slices: RunResult[]): RunResult {
+  const n = slices.reduce((a, r) => a + (r.samples?.length ?? 0), 0);
+  const all = new Float64Array(n);
+  let at = 0;
+  for (const r of slices) {
+    all.set(r.samples!, at);
+    at += r.samples!.length;
+  }
+  all.sort();
+  const requests = slices.reduce((a, r) => a + r.requests, 0);
+  const seconds = slices.reduce((a, r) => a + r.seconds!, 0);
+  const cpu = slices.reduce((a, r) => a + r.cpuSeconds!, 0);
+  return { rps: requests / seconds, cpuUsPerRequest: (cpu / Math.max(1, requests)) * 1e6, p50: percentile(all, 50), p99: percentile(all, 99), p999: percentile(all, 99.9), requests, errors: slices.reduce((a, r) => a + r.errors, 0), non2xx: slices.reduce((a, r) => a + r.non2xx, 0), cpuSeconds: cpu, seconds };
 }
 
 /**
@@ -242,14 +268,14 @@ async function startBare(cert: { certFile: string; keyFile: string }): Promise<S
 }
 
 /** The webhook, logging at info to a file (one JSON line per review, as in production). */
-async function startWebhook(cert: { certFile: string; keyFile: string }, profile: string, logFile: string): Promise<Server & { policies: string }> {
+async function startWebhook(cert: { certFile: string; keyFile: string }, profile: string, logFile: string, main = join(root, 'dist', 'src', 'cli', 'main.js'), label = `webhook, ${profile}`): Promise<Server & { policies: string }> {
   const log = await open(logFile, 'w');
-  const proc = spawn(process.execPath, [...heapFlags, ...values['node-flags']!.split(' ').filter(Boolean), join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--reload-interval', '0', '--log-level', values['log-level']!], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
+  const proc = spawn(process.execPath, [...heapFlags, ...values['node-flags']!.split(' ').filter(Boolean), main, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--reload-interval', '0', '--log-level', values['log-level']!], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
   children.push(proc);
   proc.on('exit', () => void log.close());
   const port = Number(await waitFor(async () => /"url":"https:\/\/127\.0\.0\.1:(\d+)\/validate"/.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1], `the webhook (${profile})`));
   const policies = /"policies":(\d+)/.exec(await readFile(logFile, 'utf8'))?.[1] ?? '?';
-  return { name: `webhook, ${profile}`, pid: proc.pid!, port, proc, policies };
+  return { name: label, pid: proc.pid!, port, proc, policies };
 }
 
 interface ServerFigures { full: RunResult; paced: RunResult; rssLoad?: number; rssFuzz?: number; fuzz?: Awaited<ReturnType<typeof fuzz>> }
@@ -261,6 +287,12 @@ async function oneRun(index: number, work: string, cert: { certFile: string; key
   const none = await startWebhook(cert, 'none', join(work, `webhook-none-${index}.log`));
   const rec = await startWebhook(cert, values.profile!, join(work, `webhook-${values.profile}-${index}.log`));
   const servers = [bare, none, rec];
+  const webhooks = [none, rec];
+  if (values['compare-main'] !== undefined) {
+    const base = await startWebhook(cert, values.profile!, join(work, `baseline-${index}.log`), values['compare-main'], `baseline, ${values.profile}`);
+    servers.push(base);
+    webhooks.push(base);
+  }
   // Every server answers the review correctly before anything is measured.
   for (const s of servers) {
     const r = await post(s.port, ca, payload);
@@ -271,11 +303,19 @@ async function oneRun(index: number, work: string, cert: { certFile: string; key
   console.log(`\nrun ${index}: load average before ${load()}; warm-up ${warmup}s each, ${duration}s at full speed each (${connections} keep-alive connections), ${rateDuration}s at ${rate}/s each, then ${fuzzCount} fuzz bodies to each webhook; heap flag: ${heapFlags.join(' ') || 'none'}`);
   for (const s of servers) await run(s.pid, s.port, payload, warmup);
   const byServer = new Map<string, ServerFigures>();
-  for (const s of servers) byServer.set(s.name, { full: await run(s.pid, s.port, payload, duration), paced: undefined as never });
+  // Full speed in interleaved slices (each server in turn, `--slice` seconds at a time), so that load
+  // from other processes on a shared machine falls on every server alike rather than on one of them.
+  const slices = new Map<string, RunResult[]>(servers.map((s) => [s.name, []]));
+  const sliceSeconds = Math.min(duration, Number(values.slice));
+  for (let done = 0; done < duration; done += sliceSeconds) {
+    const len = Math.min(sliceSeconds, duration - done);
+    for (const s of servers) slices.get(s.name)!.push(await run(s.pid, s.port, payload, len));
+  }
+  for (const s of servers) byServer.set(s.name, { full: merge(slices.get(s.name)!), paced: undefined as never });
   for (const s of servers) byServer.get(s.name)!.paced = await paced(s.pid, s.port, ca, payload, rateDuration, rate);
-  for (const s of [none, rec]) byServer.get(s.name)!.rssLoad = await rssMiB(s.pid);
+  for (const s of webhooks) byServer.get(s.name)!.rssLoad = await rssMiB(s.pid);
   if (fuzzCount > 0) {
-    for (const s of [none, rec]) {
+    for (const s of webhooks) {
       const f = byServer.get(s.name)!;
       f.fuzz = await fuzz(s.port, ca, fuzzCount, Number(values['fuzz-seed']));
       if (s.proc.exitCode !== null) throw new Error(`${s.name} exited during the fuzz (${s.proc.exitCode})`);
@@ -327,10 +367,14 @@ async function main(): Promise<void> {
         console.log(`${String(i + 1).padEnd(4)} ${fmt(floor.full.rps, 0).padStart(11)} ${`${fmt((none.full.rps / floor.full.rps) * 100, 1)}%`.padStart(7)} ${`${fmt((rec.full.rps / floor.full.rps) * 100, 1)}%`.padStart(11)} ${`${fmt(floor.full.cpuUsPerRequest, 0)}/${fmt(none.full.cpuUsPerRequest, 0)}/${fmt(rec.full.cpuUsPerRequest, 0)}`.padStart(22)} ${`${fmt(none.paced.p99)}/${fmt(rec.paced.p99)} ms`.padStart(22)} ${`${fmt(rec.rssLoad ?? NaN, 1)}/${fmt(rec.rssFuzz ?? NaN, 1)} MiB`.padStart(20)} ${r.loadAfter[0]!.toFixed(2)}`);
       }
     }
-    console.log(JSON.stringify({ node: process.version, heap: values.heap, duration, connections, rate, profile: values.profile, runs: all.map((r) => ({ loadBefore: r.loadBefore, loadAfter: r.loadAfter, servers: Object.fromEntries([...r.byServer].map(([n, f]) => [n, { full: f.full, paced: f.paced, rssLoad: f.rssLoad, rssFuzz: f.rssFuzz, fuzz: f.fuzz && { ...f.fuzz, bad: f.fuzz.bad.slice(0, 5) } }])) })) }));
+    console.log(JSON.stringify({ node: process.version, heap: values.heap, duration, connections, rate, profile: values.profile, runs: all.map((r) => ({ loadBefore: r.loadBefore, loadAfter: r.loadAfter, servers: Object.fromEntries([...r.byServer].map(([n, f]) => [n, { full: { ...f.full, samples: undefined }, paced: f.paced, rssLoad: f.rssLoad, rssFuzz: f.rssFuzz, fuzz: f.fuzz && { ...f.fuzz, bad: f.fuzz.bad.slice(0, 5) } }])) })) }));
   } finally {
     cleanup();
-    if (values['keep-log']) await copyFile(join(work, `webhook-${values.profile}-${all.length || 1}.log`), values['keep-log']).catch(() => undefined);
+    if (values['keep-log']) {
+      // Every server's log (and whatever its node flags printed, e.g. --trace-gc), into this directory.
+      await mkdir(values['keep-log'], { recursive: true });
+      for (const f of await readdir(work)) if (f.endsWith('.log')) await copyFile(join(work, f), join(values['keep-log'], f));
+    }
     await rm(work, { recursive: true, force: true });
   }
 }
