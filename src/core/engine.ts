@@ -70,25 +70,26 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
   const steps = stepsFor(plan, input.kind, input.operation);
   // One container walk per request, shared by every pod rule (containersOf answers from it).
   const pinned = podRulesApply && pod !== undefined ? pinContainers(pod.spec) : false;
+  // One call closure for the whole evaluation, reading the current step's check, subject and context
+  // (runners call it synchronously, once): a closure and its captured scope per policy were most of
+  // what the engine itself allocated per review.
+  let current: { policy: PodPolicy | ObjectPolicy; subject: unknown; ctx: CheckContext } | undefined;
+  const call = (): Violation[] => current!.policy.check(current!.subject as never, current!.ctx);
   try {
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const policy = step.policy;
-      let call: () => Violation[];
       let root: readonly (string | number)[] = EMPTY;
-      const ctx: CheckContext = { params: step.params, version: step.entry.version, input };
+      let subject: unknown;
       if (step.pod) {
         if (!podRulesApply || pod === undefined) continue;
-        const p = pod;
-        const check = (policy as PodPolicy).check;
-        root = p.root;
-        call = () => check.call(policy, p, ctx);
+        root = pod.root;
+        subject = pod;
       } else {
         if (subResource !== '' && !step.subResources.includes(subResource)) continue;
         const object = input.operation === 'DELETE' ? input.oldObject : input.object;
         if (object === null || typeof object !== 'object') continue;
-        const check = (policy as ObjectPolicy).check;
-        call = () => check.call(policy, object as never, ctx);
+        subject = object;
       }
       // A policy that reads data the adapter was not given is not run, and leaves no outcome: it did not
       // pass. Adapters say once per run which policies were not run and why (`policiesLackingData`),
@@ -101,7 +102,9 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
           continue;
         }
       }
+      current = { policy, subject, ctx: { params: step.params, version: step.entry.version, input } };
       const result = runner.run(step.entry.policy, call);
+      current = undefined;
       if (!result.ok) {
         outcomes.push({ policyId: policy.id, outcome: result.reason === 'timeout' ? 'timeout' : 'error' });
         findings.push(errorFinding(step.entry, result.reason, result.error));
