@@ -69,3 +69,20 @@ t.test('two reports of one image: the workload\'s own is preferred; hits and mis
   t.equal(cache.find('nginx:1.25.3', undefined, { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'nginx' })?.source, other.source, 'its report deleted: by image');
   t.equal(cache.size, 2);
 });
+
+t.test('a relisting drops the entries of reports it no longer shows (deleted while the watch was down)', async (t) => {
+  const cache = new ImageScanCache(10);
+  cache.listStart();
+  cache.set(scan('a:1', [`a@${D1}`], 'VulnerabilityReport shop/a'));
+  cache.set(scan('b:1', [], 'VulnerabilityReport shop/b'));
+  t.equal(cache.listEnd(), 0, 'the first listing keeps what it showed');
+  cache.set(scan('c:1', [], 'VulnerabilityReport shop/c')); // a watch event
+  t.equal(cache.size, 4);
+  cache.listStart();
+  cache.set(scan('b:1', [], 'VulnerabilityReport shop/b'));
+  cache.set(scan('c:1', [], 'VulnerabilityReport shop/c'));
+  t.equal(cache.listEnd(), 2, 'a\'s digest and reference entries');
+  t.equal(cache.find('a:1'), undefined, 'a was deleted meanwhile: no result (not scanned), never its old one');
+  t.ok(cache.find('b:1'));
+  t.ok(cache.find('c:1'));
+});

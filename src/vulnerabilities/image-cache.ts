@@ -32,8 +32,33 @@ export class ImageScanCache {
     return this.entries.size;
   }
 
+  /** The listing each summary was last set in (see listStart/listEnd). */
+  private readonly listedIn = new WeakMap<ImageScanSummary, number>();
+  private listGen = 0;
+
+  /** A whole listing of the reports begins (the first, or a relist after a broken watch). */
+  listStart(): void {
+    this.listGen++;
+  }
+
+  /**
+   * The listing is complete: entries whose report it did not show are dropped (reports deleted while
+   * the watch was down). Returns how many entries went.
+   */
+  listEnd(): number {
+    let dropped = 0;
+    for (const [key, summary] of this.entries) {
+      if (this.listedIn.get(summary) !== this.listGen) {
+        this.entries.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** A report's summary: each of its keys now points to it (a later report of the same image wins). */
   set(summary: ImageScanSummary): void {
+    this.listedIn.set(summary, this.listGen);
     for (const key of keysOf(summary)) {
       this.entries.delete(key);
       this.entries.set(key, summary);
