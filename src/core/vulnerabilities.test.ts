@@ -81,6 +81,8 @@ t.test('the workload of a container: kind, name, namespace (the object\'s, else 
   t.same(scanWorkloadOf({ kind: 'Deployment', metadata: { name: 'web' } }, 'c', 'shop'), { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'c' }, 'the request\'s namespace');
   for (const odd of [null, 'x', {}, { kind: 'Pod', metadata: { generateName: 'p-', namespace: 'shop' } }, { kind: 'Pod', metadata: { name: 'p' } }]) t.equal(scanWorkloadOf(odd, 'c'), undefined, JSON.stringify(odd));
   t.equal(scanWorkloadOf(owned, undefined), undefined, 'a container without a name');
+  const unnamed = { kind: 'Pod', metadata: { generateName: 'web-1-', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'r1', controller: true }] } };
+  t.same(scanWorkloadOf(unnamed, 'c', 'shop'), { kind: 'Pod', namespace: 'shop', name: '', container: 'c', owner: { kind: 'ReplicaSet', name: 'web-1' } }, 'a Pod its ReplicaSet creates, not named yet: found through its controller');
   t.same(subjectKeys({ kind: 'ReplicaSet', namespace: 'shop', name: 'web-api-7d9c8b6f5', container: 'c' }), ['ReplicaSet/shop/web-api-7d9c8b6f5/c', 'Deployment/shop/web-api/c']);
   t.same(subjectKeys({ kind: 'StatefulSet', namespace: 'shop', name: 'db-0', container: 'c' }), ['StatefulSet/shop/db-0/c']);
 });

@@ -188,14 +188,15 @@ function workloadKey(kind: string, namespace: string, name: string, container: s
 /**
  * The workload a container of `object` belongs to, for `find`: the object's kind and name, its
  * namespace (the object's, else the request's), its managing controller (`ownerReferences` with
- * `controller: true`), and the container's name. Undefined when the object lacks a kind or name (a
- * manifest with `generateName`, say): then the lookup is by image alone.
+ * `controller: true`), and the container's name. Undefined when the object lacks a kind, or both a
+ * name and a controller (a manifest with `generateName`, say): then the lookup is by image alone.
  */
 export function scanWorkloadOf(object: unknown, container: unknown, namespace?: string): ScanWorkload | undefined {
   if (object === null || typeof object !== 'object' || typeof container !== 'string' || container === '') return undefined;
   const o = object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; ownerReferences?: unknown } };
   const ns = typeof o.metadata?.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : namespace;
-  if (typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string' || o.metadata.name === '' || ns === undefined || ns === '') return undefined;
+  if (typeof o.kind !== 'string' || o.metadata === null || typeof o.metadata !== 'object' || ns === undefined || ns === '') return undefined;
+  const name = typeof o.metadata.name === 'string' ? o.metadata.name : '';
   let owner: ScanWorkload['owner'];
   if (Array.isArray(o.metadata.ownerReferences)) {
     for (const r of o.metadata.ownerReferences as unknown[]) {
@@ -206,7 +207,9 @@ export function scanWorkloadOf(object: unknown, container: unknown, namespace?: 
       }
     }
   }
-  return { kind: o.kind, namespace: ns, name: o.metadata.name, container, ...(owner !== undefined ? { owner } : {}) };
+  // A Pod a controller creates may not be named yet (generateName): its controller still names it.
+  if (name === '' && owner === undefined) return undefined;
+  return { kind: o.kind, namespace: ns, name, container, ...(owner !== undefined ? { owner } : {}) };
 }
 
 /** Where `findScan` looks: by workload key (latest first), by digest, by normalised `name:tag`. */
