@@ -76,8 +76,9 @@ export type {
 } from './core/view/index.js';
 
 /**
- * Image vulnerability results (for policies with `requires: ['vulnerabilities']`): `ctx.input.vulnerabilities.find(image, imageID)`
- * gives the scan summary of a container's image (counts by severity, the critical and high vulnerabilities with their fixes).
+ * Image vulnerability results (for policies with `requires: ['vulnerabilities']`): `ctx.input.vulnerabilities.find(image, imageID, workload)`
+ * gives the scan summary of a container's image (counts by severity, the critical and high vulnerabilities with their fixes),
+ * preferring the report made for this workload's container (`scanWorkloadOf(ctx.input.object, containerName, ctx.input.namespace)`).
  */
-export { VULNERABILITY_RANK, VULNERABILITY_SEVERITIES, worstFirst, digestOf } from './core/vulnerabilities.js';
-export type { VulnerabilitySeverity, ImageVulnerability, ImageScanSummary, VulnerabilityLookup } from './core/vulnerabilities.js';
+export { VULNERABILITY_RANK, VULNERABILITY_SEVERITIES, worstFirst, digestOf, scanWorkloadOf } from './core/vulnerabilities.js';
+export type { VulnerabilitySeverity, ImageVulnerability, ImageScanSummary, VulnerabilityLookup, ScanWorkload, ScanSubject } from './core/vulnerabilities.js';

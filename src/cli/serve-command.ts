@@ -29,6 +29,7 @@ import { ProcessLifecycle } from '../process/lifecycle.js';
 import { buildOpsServer } from '../process/probes.js';
 import { ensureDevCertificate } from '../serving/dev-cert.js';
 import { webhookVulnerabilityCache, type WebhookVulnerabilityCache } from '../vulnerabilities/webhook-cache.js';
+import { registerImageCacheMetrics } from '../vulnerabilities/cache-metrics.js';
 import { readTlsMaterial, startTlsReloader, TLS_BASE, type TlsFiles } from '../serving/tls-reloader.js';
 
 export interface ServeOptions {
@@ -175,7 +176,10 @@ export async function startWebhook(opts: ServeOptions, environment: ServeEnviron
 
   const namespaces = await namespaceSource(opts, environment, logger, metrics);
   const vulnerabilities = await vulnerabilityCache(holder.current()?.set.fileConfig.vulnerabilities?.webhookCache, opts.clusterContext, environment, logger);
-  if (vulnerabilities) lifecycle.onShutdown('vulnerability report cache', () => vulnerabilities.stop());
+  if (vulnerabilities) {
+    registerImageCacheMetrics(metrics.registry, vulnerabilities.cache, vulnerabilities.synced);
+    lifecycle.onShutdown('vulnerability report cache', () => vulnerabilities.stop());
+  }
   const observe = (result: ObjectResult, review: ReviewContext): void => alerting?.alerter.admission(result, review);
   const deps: ServerDeps = {
     policies: holder, logger, metrics, namespaces, lifecycle: lifecycle.state,

@@ -105,10 +105,10 @@ export const configSchema = {
         webhookCache: {
           type: 'object',
           additionalProperties: false,
-          description: "The webhook's cache of Trivy Operator VulnerabilityReports (image digest and reference to summary), for policies that require image scan results at admission. Off unless enabled; needs cluster access and get, list, watch on vulnerabilityreports. Read at start.",
+          description: "The webhook's cache of Trivy Operator VulnerabilityReports (image digest, reference and scanned workload container to summary), for policies that require image scan results at admission. Off unless enabled; needs cluster access and get, list, watch on vulnerabilityreports. Read at start.",
           properties: {
             enabled: { type: 'boolean', default: false },
-            maxImages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Entries held at most (an image counts once per digest and once per reference); the least recently used go first.' },
+            maxImages: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Entries held at most (a report counts once per digest, once per reference and once per workload container it names: twice for a ReplicaSet, also found as its Deployment); the least recently used go first.' },
           },
         },
       },

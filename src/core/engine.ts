@@ -152,7 +152,7 @@ export function toFinding(entry: PlanEntry, v: Violation, root: readonly (string
     message: typeof v?.message === 'string' && v.message !== '' ? v.message : p.title,
     path: formatPath([...root, ...rel]),
     ...(value !== undefined && (value === null || typeof value !== 'object') ? { value } : {}),
-    remediation: p.remediation,
+    remediation: typeof v?.remediation === 'string' && v.remediation !== '' ? v.remediation : p.remediation,
     controls: p.controls,
     ...(p.pss ? { pssVersion: formatPssVersion(entry.version) } : {}),
   };

@@ -62,6 +62,12 @@ export interface Violation {
   message: string;
   /** The offending value, when there is one. Never a whole object: reports must not leak contents. */
   value?: unknown;
+  /**
+   * How to fix this violation, when the check knows more than the policy's `remediation` says (the
+   * package upgrades that fix an image's vulnerabilities, say). The finding carries it in place of the
+   * policy's; absent or empty, the policy's.
+   */
+  remediation?: string;
 }
 
 export interface CheckContext<P = Record<string, unknown>> {

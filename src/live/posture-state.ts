@@ -143,7 +143,7 @@ export class PostureState {
     const old = this.entries.get(ref.uid);
     const seen = this.listGeneration.get(kind) ?? 0;
     const lookup = policies.vulnerabilities?.();
-    const vulnKey = lookup !== undefined ? vulnerabilityKey(object, kind, lookup) : '';
+    const vulnKey = lookup !== undefined ? vulnerabilityKey(object, kind, lookup, ref.namespace) : '';
     if (old !== undefined && old.generation === policies.generation && old.labelsHash === nsHash && old.contentA === hashA && old.contentB === hashB && old.vulnKey === vulnKey) {
       old.seen = seen;
       old.resourceVersion = ref.resourceVersion;

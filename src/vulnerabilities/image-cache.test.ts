@@ -53,3 +53,36 @@ t.test('the lookup says what "now" is for expiring allow-list entries', async (t
   t.equal(lookup.size, 1);
   t.ok(lookup.find('x:1'));
 });
+
+t.test('two reports of one image: the workload\'s own is preferred; hits and misses are counted', async (t) => {
+  const cache = new ImageScanCache(20);
+  const own = { ...scan('index.docker.io/library/nginx:1.25.3', [], 'VulnerabilityReport shop/replicaset-web-7d9c8b6f5-nginx', 1), subject: { kind: 'ReplicaSet', namespace: 'shop', name: 'web-7d9c8b6f5', container: 'nginx' } };
+  const other = { ...scan('index.docker.io/library/nginx:1.25.3', [], 'VulnerabilityReport shop/statefulset-cache-nginx', 0), subject: { kind: 'StatefulSet', namespace: 'shop', name: 'cache', container: 'nginx' } };
+  cache.set(own);
+  cache.set(other);
+  t.equal(cache.size, 4, 'the reference once, and each report\'s workload keys (the ReplicaSet\'s, its Deployment\'s, the StatefulSet\'s)');
+  t.equal(cache.find('nginx:1.25.3')?.source, other.source, 'by image alone: the later report');
+  t.equal(cache.find('nginx:1.25.3', undefined, { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'nginx' })?.source, own.source, 'a re-deployed Deployment web: its own ReplicaSet\'s report');
+  t.equal(cache.find('nginx:1.26.0', undefined, { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'nginx' }), undefined, 'a new image under the same name: no result');
+  t.same([cache.hits, cache.misses], [2, 1]);
+  cache.delete(own);
+  t.equal(cache.find('nginx:1.25.3', undefined, { kind: 'Deployment', namespace: 'shop', name: 'web', container: 'nginx' })?.source, other.source, 'its report deleted: by image');
+  t.equal(cache.size, 2);
+});
+
+t.test('a relisting drops the entries of reports it no longer shows (deleted while the watch was down)', async (t) => {
+  const cache = new ImageScanCache(10);
+  cache.listStart();
+  cache.set(scan('a:1', [`a@${D1}`], 'VulnerabilityReport shop/a'));
+  cache.set(scan('b:1', [], 'VulnerabilityReport shop/b'));
+  t.equal(cache.listEnd(), 0, 'the first listing keeps what it showed');
+  cache.set(scan('c:1', [], 'VulnerabilityReport shop/c')); // a watch event
+  t.equal(cache.size, 4);
+  cache.listStart();
+  cache.set(scan('b:1', [], 'VulnerabilityReport shop/b'));
+  cache.set(scan('c:1', [], 'VulnerabilityReport shop/c'));
+  t.equal(cache.listEnd(), 2, 'a\'s digest and reference entries');
+  t.equal(cache.find('a:1'), undefined, 'a was deleted meanwhile: no result (not scanned), never its old one');
+  t.ok(cache.find('b:1'));
+  t.ok(cache.find('c:1'));
+});

@@ -34,7 +34,7 @@ export function webhookVulnerabilityCache(api: ApiClient, options: { maxImages: 
     }
   };
   const reflector = new Reflector(api, VULNERABILITY_REPORT_KIND, {
-    onListStart: () => {},
+    onListStart: () => cache.listStart(),
     onObject: put,
     onDelete: (object) => {
       try {
@@ -44,6 +44,8 @@ export function webhookVulnerabilityCache(api: ApiClient, options: { maxImages: 
       }
     },
     onListEnd: () => {
+      // Reports deleted while the watch was down are not in the relisting: their entries go.
+      cache.listEnd();
       if (!synced) log.info({ entries: cache.size, maxImages: options.maxImages }, 'VulnerabilityReport cache listed');
       synced = true;
       noted = '';

@@ -147,7 +147,7 @@ export async function startFakeWatchApi(): Promise<FakeWatchApi> {
       }
       const failing = api.failing.get(resource);
       if (failing !== undefined) return send(res, failing, { kind: 'Status', reason: failing === 403 ? 'Forbidden' : 'InternalError', code: failing, message: `${resource}: failing on purpose` });
-      if (url.searchParams.get('watch') === '1') {
+      if (url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true') {
         const from = Number(url.searchParams.get('resourceVersion') ?? '0');
         res.writeHead(200, { 'content-type': 'application/json' });
         if (api.silent) {

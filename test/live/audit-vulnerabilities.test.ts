@@ -41,6 +41,26 @@ t.test('reports listed in pages; the ReplicaSet\'s report speaks for the Deploym
   t.notMatch(r.stderr, /note:/);
 });
 
+t.test('two reports of one image: each workload is judged by its own (a later clean one does not speak for web)', async (t) => {
+  const clean = structuredClone(report) as any;
+  clean.metadata = { ...clean.metadata, name: 'statefulset-cache-nginx', uid: 'vr2', labels: { ...clean.metadata.labels, 'trivy-operator.resource.kind': 'StatefulSet', 'trivy-operator.resource.name': 'cache' } };
+  delete clean.metadata.ownerReferences;
+  clean.report.vulnerabilities = [];
+  clean.report.summary = { criticalCount: 0, highCount: 0, mediumCount: 0, lowCount: 0, unknownCount: 0 };
+  const objects: FakeObject[] = [
+    ...OBJECTS,
+    { resource: 'statefulsets.apps', namespace: 'shop', object: { metadata: { name: 'cache', namespace: 'shop', uid: 's1' }, spec: { selector: {}, serviceName: 'cache', template: template('docker.io/library/nginx:1.25.3') } } },
+    { resource: VR, namespace: 'shop', object: clean as Record<string, unknown> },
+  ];
+  const { kubeconfig } = await fakeCluster(t, objects);
+  const r = await audit(kubeconfig, ['-o', 'json']);
+  t.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as JsonReport;
+  t.same(findings(out, 'web'), ['image-vulnerabilities'], 'web: its ReplicaSet\'s report (read first) has the critical');
+  t.match(out.objects.find((o) => o.name === 'web')!.findings.find((f) => f.policyId === 'image-vulnerabilities')!.message, /VulnerabilityReport shop\/replicaset-web-7d9c8b6f5-nginx/);
+  t.same(out.objects.find((o) => o.kind === 'StatefulSet' && o.name === 'cache')?.findings.filter((f) => f.category === 'vulnerability') ?? [], [], 'cache: its own clean report');
+});
+
 for (const [what, options, note] of [
   ['not served (no CRD)', { notServed: new Set([VR]) }, /note: not run: image-vulnerabilities, image-vulnerability-report-missing: VulnerabilityReports \(aquasecurity\.github\.io\/v1alpha1\) are not served here: install Trivy Operator/],
   ['forbidden', { forbidden: new Set([VR]) }, /note: not run: image-vulnerabilities, image-vulnerability-report-missing: cannot list VulnerabilityReports \(aquasecurity\.github\.io\): forbidden/],
