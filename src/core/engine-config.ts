@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { paramsValidator } from './params-validator.js';
 import type { Problem } from './errors.js';
 import { errorMessage } from './errors.js';
 import type { Exemptions } from './exemptions.js';
@@ -95,7 +95,6 @@ export interface ResolveOptions {
   ownExemptions?: ExemptionSet;
 }
 
-const paramsAjv = new Ajv({ allErrors: true, strict: false });
 
 /**
  * Turns the configuration into an immutable engine configuration. Every problem is reported
@@ -118,8 +117,9 @@ export function resolveEngineConfig(pc: PolicyConfig, registry: Registry, option
     const meta = registered.policy;
     const params = { ...defaultsOf(meta.parameters), ...(settings.parameters ?? {}) };
     if (meta.parameters !== undefined) {
-      const validate = paramsAjv.compile(meta.parameters);
-      if (!validate(params)) {
+      // Defaults alone were checked when the policy was registered (or, built in, by the library's tests).
+      const validate = settings.parameters !== undefined ? paramsValidator(meta.parameters) : undefined;
+      if (validate !== undefined && !validate(params)) {
         for (const e of validate.errors ?? []) problems.push({ code: 'KP_ERR_POLICY_PARAMS', message: `${e.instancePath || 'parameters'} ${e.message ?? 'is invalid'}`, path: `policies.${id}.parameters${e.instancePath.replace(/\//g, '.')}` });
         continue;
       }

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { defaultsOf } from './schema-policy.js';
+import { paramsErrorsText, paramsValidator } from './params-validator.js';
 import { isAnyKind, kindKey, lookupKind, parseKindRef, type GroupKind } from './kinds.js';
 import { VIEW_KINDS } from './view/extract.js';
 import { modulePolicySchema } from './policy-metadata-schema.js';
@@ -52,11 +53,13 @@ export function registerPolicy(candidate: PolicyCandidate): { ok: true; value: R
     problems.push(problem('pod policies apply to every pod-bearing kind and must not list match.kinds', id));
   }
   if (p.target !== 'cluster' && 'viewKinds' in p) problems.push(problem('only cluster policies (target: cluster) list viewKinds', id));
-  if (p.parameters !== undefined) {
+  // A user policy's defaults are checked as it loads. The built-in library's are checked by its tests
+  // (test/library/fixtures.test.ts), not again by every scan that starts.
+  if (p.parameters !== undefined && source.origin === 'user') {
     try {
-      const validateParams = validatorAjv.compile(p.parameters);
+      const validateParams = paramsValidator(p.parameters);
       const defaults = defaultsOf(p.parameters);
-      if (!validateParams(defaults)) problems.push(problem(`parameter defaults do not satisfy the parameter schema: ${validatorAjv.errorsText(validateParams.errors)}`, id));
+      if (!validateParams(defaults)) problems.push(problem(`parameter defaults do not satisfy the parameter schema: ${paramsErrorsText(validateParams)}`, id));
     } catch (err) {
       problems.push(problem(`parameter schema does not compile: ${errorMessage(err)}`, id));
     }

@@ -6,12 +6,25 @@ import t from 'tap';
 import { loadLibrary } from '../../src/loader/load-policies.js';
 import { readFixtures, runFixture } from '../../src/testing/fixtures.js';
 import { formatProblem, lookupKind, isRecord } from '../../src/core/index.js';
+import { paramsValidator } from '../../src/core/params-validator.js';
+import { defaultsOf } from '../../src/core/schema-policy.js';
 
 const { registry, problems } = await loadLibrary();
 
 t.test('the built-in library loads without problems', async (t) => {
   t.same(problems.map(formatProblem), []);
   t.ok(registry.policies.size > 0, `${registry.policies.size} policies`);
+});
+
+t.test('every built-in parameter schema compiles and its defaults satisfy it (not re-checked when a scan starts)', async (t) => {
+  let checked = 0;
+  for (const { policy } of registry.policies.values()) {
+    if (policy.parameters === undefined) continue;
+    const validate = paramsValidator(policy.parameters);
+    t.ok(validate(defaultsOf(policy.parameters)), `${policy.id}: ${JSON.stringify(validate.errors ?? [])}`);
+    checked++;
+  }
+  t.ok(checked > 10, `${checked} policies take parameters`);
 });
 
 for (const registered of registry.policies.values()) {
