@@ -12,6 +12,7 @@ import type { ManifestObject } from './manifests.js';
 import { addContextFindings } from './scan-context.js';
 import { viewKinds } from '../core/context.js';
 import { canonicalKind, groupOf, isAnyKind, kindKey } from '../core/kinds.js';
+import { serviceAccountIndex } from '../core/service-accounts.js';
 
 /**
  * Evaluates manifests as the webhook would evaluate their creation. Namespaces in the same set lend
@@ -24,12 +25,17 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
     const meta = asRecord(object.metadata);
     if (object.kind === 'Namespace' && typeof meta?.name === 'string') nsLabels.set(meta.name, (asRecord(meta.labels) ?? {}) as Record<string, string>);
   }
+  // ServiceAccounts in the input tell the pods that use them whether a token is mounted.
+  const serviceAccounts = serviceAccountIndex(objects.map((m) => m.object), (o) => {
+    const ns = asRecord(o.metadata)?.namespace;
+    return typeof ns === 'string' ? ns : options.defaultNamespace;
+  });
   const results: ObjectResult[] = [];
   for (const m of objects) {
     const meta = asRecord(m.object.metadata) ?? {};
     const namespace = typeof meta.namespace === 'string' ? meta.namespace : options.defaultNamespace;
     const labels = namespace !== undefined ? nsLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
-    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}), ...(options.vulnerabilities ? { vulnerabilities: options.vulnerabilities } : {}) });
+    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}), ...(options.vulnerabilities ? { vulnerabilities: options.vulnerabilities } : {}), serviceAccounts });
     const result = evaluate(input, set.registry, set.engine, options);
     const ref: FileRef = {
       apiVersion: String(m.object.apiVersion ?? ''),
