@@ -10,6 +10,7 @@ import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
 import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import { warnNotEnabled } from './not-enabled-warning.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -39,6 +40,7 @@ export function registerScanCommand(program: Command): void {
           return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
+        warnNotEnabled(set);
         const vulnerabilities = opts.vulnerabilities.length > 0 ? await readVulnerabilityFiles(opts.vulnerabilities, new Date()) : undefined;
         const notRun = policiesLackingData(set.engine, vulnerabilities !== undefined);
         if (notRun.length > 0) process.stderr.write(`note: not run, no image scan results were given (--vulnerabilities FILE): ${notRun.join(', ')}\n`);
