@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
 import { buildPolicySet, configBaseDir, policySetFromConfig } from '../policy-set/policy-set.js';
 import { guardedRunner } from '../guard/guard.js';
-import { readManifests } from '../scan/manifests.js';
-import { scanManifests } from '../scan/scan.js';
+import { ManifestReader } from '../scan/manifests.js';
+import { ScanSession } from '../scan/scan.js';
 import { policiesLackingData } from '../core/engine.js';
 import { collect } from './option-parsers.js';
 import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
@@ -32,7 +32,11 @@ export function registerScanCommand(program: Command): void {
     .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
     .option('--vulnerabilities <file>', 'image scan results: `trivy image -f json` or `grype -o json` output (repeatable)', collect, [])
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[] }) => {
+    .option('--helm-values <file>', 'values file for Helm charts in the input (helm template --values; repeatable)', collect, [])
+    .option('--helm-set <key=value>', 'value for Helm charts in the input (helm template --set; repeatable)', collect, [])
+    .option('--helm-release <name>', 'release name for Helm charts in the input', 'release-name')
+    .option('--helm-namespace <ns>', 'namespace for Helm charts in the input (default: --namespace)')
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[]; helmValues: string[]; helmSet: string[]; helmRelease: string; helmNamespace?: string }) => {
       try {
         checkReportOptions(opts);
         const set = await policySetFromConfig(async () => (opts.config ? loadConfigFile(opts.config) : defaultConfig()), (fileConfig) => {
@@ -44,14 +48,29 @@ export function registerScanCommand(program: Command): void {
         const vulnerabilities = opts.vulnerabilities.length > 0 ? await readVulnerabilityFiles(opts.vulnerabilities, new Date()) : undefined;
         const notRun = policiesLackingData(set.engine, vulnerabilities !== undefined);
         if (notRun.length > 0) process.stderr.write(`note: not run, no image scan results were given (--vulnerabilities FILE): ${notRun.join(', ')}\n`);
-        const { objects, problems } = await readManifests(paths);
-        // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
-        if (objects.length === 0 && problems.length === 0 && opts.allowEmpty !== true) {
-          problems.push({ code: 'KP_ERR_INPUT_EMPTY', message: `no Kubernetes objects found in ${paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', ')} (--allow-empty accepts that)` });
+        // Objects are read and judged one document at a time (bounded memory whatever the input's size).
+        const helmNamespace = opts.helmNamespace ?? opts.namespace;
+        const reader = new ManifestReader({ helmValues: opts.helmValues, helmSet: opts.helmSet, helmRelease: opts.helmRelease, ...(helmNamespace ? { helmNamespace } : {}) });
+        const session = new ScanSession(set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
+        let count = 0;
+        let report;
+        try {
+          for await (const { object, at } of reader.objects(paths)) {
+            session.add(object, () => reader.reread(at));
+            count++;
+          }
+          const problems = reader.problems;
+          // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
+          if (count === 0 && problems.length === 0 && opts.allowEmpty !== true) {
+            problems.push({ code: 'KP_ERR_INPUT_EMPTY', message: `no Kubernetes objects found in ${paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', ')} (--allow-empty accepts that)` });
+          }
+          // Input problems reach the person at the terminal whatever format stdout carries; parser warnings too, with their file.
+          for (const w of reader.warnings) process.stderr.write(`kube-posture scan: warning: ${formatProblem(w)}\n`);
+          for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
+          report = session.finish(problems);
+        } finally {
+          reader.close();
         }
-        // Input problems reach the person at the terminal whatever format stdout carries.
-        for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
-        const report = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
         const since = await readSince(opts.since);
         process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), ...(since ? { since } : {}) }));
         process.exitCode = reportExitCode(report, opts.failOn);

@@ -21,18 +21,37 @@ export interface ServiceAccountLookup {
 
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
-/**
- * Indexes the ServiceAccounts (core/v1) among `objects`; `namespaceOf` gives the namespace an object is
- * placed in (its own, else the adapter's default), the same rule the pods are placed by.
- */
-export function serviceAccountIndex(objects: Iterable<unknown>, namespaceOf: (object: Record<string, unknown>) => string | undefined): ServiceAccountLookup {
-  const byKey = new Map<string, KnownServiceAccount>();
-  for (const o of objects) {
-    if (!isRecord(o) || o.kind !== 'ServiceAccount' || o.apiVersion !== 'v1') continue;
+/** An index filled as objects come (a scan reads its input as a stream). */
+export class ServiceAccountIndex implements ServiceAccountLookup {
+  private readonly byKey = new Map<string, KnownServiceAccount>();
+
+  /** Adds `o` when it is a ServiceAccount (core/v1), placed in `namespace` (its own, else the adapter's default). */
+  add(o: unknown, namespace: string | undefined): boolean {
+    if (!isRecord(o) || o.kind !== 'ServiceAccount' || o.apiVersion !== 'v1') return false;
     const meta = isRecord(o.metadata) ? o.metadata : undefined;
-    if (typeof meta?.name !== 'string' || meta.name === '') continue;
+    if (typeof meta?.name !== 'string' || meta.name === '') return false;
     const automount = o.automountServiceAccountToken;
-    byKey.set(keyOf(namespaceOf(o), meta.name), typeof automount === 'boolean' ? { automountServiceAccountToken: automount } : {});
+    this.byKey.set(keyOf(namespace, meta.name), typeof automount === 'boolean' ? { automountServiceAccountToken: automount } : {});
+    return true;
   }
-  return { get: (namespace, name) => byKey.get(keyOf(namespace, name)) };
+
+  get(namespace: string | undefined, name: string): KnownServiceAccount | undefined {
+    return this.byKey.get(keyOf(namespace, name));
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  static key = keyOf;
+}
+
+/**
+ * Indexes the ServiceAccounts among `objects`; `namespaceOf` gives the namespace an object is placed in
+ * (its own, else the adapter's default), the same rule the pods are placed by.
+ */
+export function serviceAccountIndex(objects: Iterable<unknown>, namespaceOf: (object: Record<string, unknown>) => string | undefined): ServiceAccountIndex {
+  const index = new ServiceAccountIndex();
+  for (const o of objects) if (isRecord(o)) index.add(o, namespaceOf(o));
+  return index;
 }
