@@ -38,3 +38,17 @@ t.test('Namespaces and NetworkPolicies in the input feed the NetworkPolicy check
   t.same(byPolicy(report, 'netpol-namespace-without-policy'), ['Namespace//batch'], 'batch runs a Job and has no NetworkPolicy; shop has one');
   t.same(byPolicy(report, 'netpol-workload-not-selected'), ['Deployment/shop/api'], 'in shop only app=web pods are selected: api is not');
 });
+
+t.test('a ServiceAccount or Namespace that comes after the pods using it still counts (objects judged again at the end)', async (t) => {
+  const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      serviceAccountName: quiet\n      containers: [{ name: web, image: "registry.example/web:1.0" }]\n';
+  const account = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: quiet, namespace: shop }\nautomountServiceAccountToken: false\n';
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop, labels: { kube-posture.io/enforce: restricted } }\n';
+  const r = await runCli(['scan', '-', '--profile', 'recommended', '-o', 'json'], { stdin: [deployment, account, namespace].join('---\n') });
+  const report = JSON.parse(r.stdout) as JsonReport & { objects: { allowed: boolean }[] };
+  t.same(byPolicy(report, 'restrict-service-account-token-automount'), [], 'the account that came later covers the pod');
+  const web = report.objects.find((o) => o.name === 'web') as unknown as { allowed: boolean; findings: { policyId: string; action: string }[] };
+  t.ok(web.findings.some((f) => f.policyId === 'pss-run-as-non-root' && f.action === 'deny'), 'the namespace label that came later applies: restricted enforced, runAsNonRoot denied');
+  t.equal(r.code, 1);
+  const alone = await runCli(['scan', '-', '--profile', 'recommended', '-o', 'json'], { stdin: deployment });
+  t.equal(alone.code, 0, 'without the Namespace the restricted checks only warn (recommended)');
+});
