@@ -42,7 +42,8 @@ export function registerFixCommand(program: Command): void {
         const remaining: Remaining[] = [];
         let files: string[] = [];
         try {
-          files = await manifestFiles(paths);
+          // Files only: a Helm chart's or Kustomize root's directory is walked as any other (fix edits what is on disk).
+          files = await manifestFiles(paths, { render: false });
         } catch (err) {
           problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${errorMessage(err)}` });
         }

@@ -88,3 +88,16 @@ t.test('input errors are exit 2 and the file is left as it is', async (t) => {
   t.equal((await runCli(['fix', '-', '--profile', 'all'])).code, 2, 'standard input cannot be fixed in place');
   t.equal((await runCli(['fix', join(dir, 'missing.yaml')])).code, 2, 'a missing file');
 });
+
+t.test('a Kustomize root is walked as files (fix edits what is on disk; scan renders it)', async (t) => {
+  const dir = t.testdir({
+    app: {
+      'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - base/pod.yaml\n',
+      base: { 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: worker, namespace: shop }\nspec:\n  hostNetwork: true   # legacy\n  containers:\n    - { name: worker, image: "registry.example.com/worker:1.0" }\n' },
+    },
+  });
+  const r = await runCli(['fix', 'app', '--profile', 'pss-baseline'], { cwd: dir });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^--- a\/app\/base\/pod\.yaml\n\+\+\+ b\/app\/base\/pod\.yaml\n/m);
+  t.match(r.stdout, /^-  hostNetwork: true {3}# legacy\n\+  hostNetwork: false # legacy$/m);
+});
