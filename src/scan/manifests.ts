@@ -79,23 +79,35 @@ function notAnObject(object: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** An object with the YAML document it was read from and its path there: enough to edit it in place (`fix`). */
+export interface LocatedObject {
+  object: Record<string, unknown>;
+  /** The parsed document that holds it (kept alive only as long as the caller keeps this). */
+  doc: Document;
+  /** Path of the object inside its document: `[]`, `['items', 3]`, `['request', 'object']`. */
+  base: (string | number)[];
+  line: number;
+}
+
 /**
- * Parses one manifest text as kubectl reads it: several YAML documents, merge keys (`<<: *anchor`)
+ * Reads one manifest text as kubectl reads it: several YAML documents, merge keys (`<<: *anchor`)
  * resolved, duplicate keys refused (kubectl's strict decoding), `kind: List` and typed lists
- * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws.
+ * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws. The one YAML
+ * reader of manifests: `scan` (through `parseManifests`, one streamed document at a time) and `fix`
+ * (a whole file, whose documents it edits) both read with it.
  */
-export function parseManifests(text: string, file: string, options: { lineOffset?: number } = {}): { objects: ManifestObject[]; problems: Problem[]; warnings: Problem[] } {
+export function readManifestText(text: string, file: string, options: { lineOffset?: number } = {}): { docs: Document[]; lc: LineCounter; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
   const lineOffset = options.lineOffset ?? 0;
   // Lines of this text, counted from where it starts in its file (a document read alone from a stream).
   const lc = lineOffset === 0 ? new LineCounter() : offsetLineCounter(lineOffset);
-  const objects: ManifestObject[] = [];
+  const objects: LocatedObject[] = [];
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   // logLevel 'error': the yaml package would print its warnings itself, without a file name; they are
   // returned here with file and line instead.
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true, logLevel: 'error' });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
+  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true, logLevel: 'error' });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  for (const doc of docs) {
     for (const w of doc.warnings) warnings.push({ code: 'KP_ERR_INPUT_PARSE', message: w.message.split('\n')[0] ?? w.message, file, ...(w.linePos?.[0] ? { line: w.linePos[0].line + lineOffset } : {}) });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
@@ -115,7 +127,13 @@ export function parseManifests(text: string, file: string, options: { lineOffset
     if (data === null || data === undefined) continue;
     addObject(doc, lc, file, data, [], undefined, objects, problems);
   }
-  return { objects, problems, warnings };
+  return { docs, lc, objects, problems, warnings };
+}
+
+/** The objects of one manifest text (see `readManifestText`), each able to give the line of a field path. */
+export function parseManifests(text: string, file: string, options: { lineOffset?: number } = {}): { objects: ManifestObject[]; problems: Problem[]; warnings: Problem[] } {
+  const { lc, objects, problems, warnings } = readManifestText(text, file, options);
+  return { objects: objects.map(({ object, doc, base, line }) => ({ object, file, line, lineOf: (path) => locate(doc, [...base, ...path], lc) })), problems, warnings };
 }
 
 /** A LineCounter whose lines start at `offset + 1`: positions in a document read alone map to lines of its file. */
@@ -129,7 +147,7 @@ function offsetLineCounter(offset: number): LineCounter {
   return lc;
 }
 
-function addObject(doc: Document, lc: LineCounter, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: ManifestObject[], problems: Problem[]): void {
+function addObject(doc: Document, lc: LineCounter, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: LocatedObject[], problems: Problem[]): void {
   const line = locate(doc, base, lc);
   const problem = (message: string) => problems.push({ code: 'KP_ERR_INPUT_NOT_OBJECT', message, file, line });
   if (!isRecord(object)) {
@@ -158,7 +176,7 @@ function addObject(doc: Document, lc: LineCounter, file: string, object: unknown
     problem('an AdmissionReview with no request.object: scan judges objects; give it the object itself (or send the review to the webhook)');
     return;
   }
-  objects.push({ object: o, file, line, lineOf: (path) => locate(doc, [...base, ...path], lc) });
+  objects.push({ object: o, doc, base, line });
 }
 
 /** Where an object was read: enough to read its document again (`ManifestReader.reread`). */

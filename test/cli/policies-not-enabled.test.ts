@@ -1,11 +1,11 @@
 /**
  * A user policy that loads but that the active profile leaves out judges nothing: `scan`, `audit` and
- * `serve` say so when they load it, and `policies new` scaffolds policies that the default profile
+ * `serve` (and `fix`) say so when they load it, and `policies new` scaffolds policies that the default profile
  * (`recommended`) runs, unless `--not-in-recommended`. The real CLI runs as a process on real files.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -31,7 +31,7 @@ t.test('policies new: in the recommended profile by default, so a scan on the de
   t.match(tested.stdout, /^4 passed, 0 failed$/m, 'the scaffolded policies pass their own fixtures');
 });
 
-t.test('a user policy the profile leaves out is reported by scan, audit and serve', async (t) => {
+t.test('a user policy the profile leaves out is reported by scan, fix, audit and serve', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kp-not-enabled-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   t.equal((await runCli(['policies', 'new', 'team/left-out', '--dir', dir, '--not-in-recommended'])).code, 0);
@@ -46,6 +46,12 @@ t.test('a user policy the profile leaves out is reported by scan, audit and serv
   const all = await runCli(['scan', '-', '--policy-dir', dir, '--profile', 'all', '-o', 'json'], { stdin: PRIVILEGED });
   t.ok(ids(all.stdout).includes('left-out'), 'profile all runs it');
   t.notMatch(all.stderr, /loaded but not enabled/, 'and then nothing is said');
+
+  const dir2 = await mkdtemp(join(tmpdir(), 'kp-not-enabled-fix-'));
+  t.teardown(() => rm(dir2, { recursive: true, force: true }));
+  await writeFile(join(dir2, 'pod.yaml'), PRIVILEGED);
+  const fix = await runCli(['fix', join(dir2, 'pod.yaml'), '--policy-dir', dir]);
+  t.match(fix.stderr, /^warning: loaded but not enabled: also-left-out, left-out /m, 'fix says it too');
 
   // audit says it at load time, before it reaches for a cluster (here there is none to reach).
   const audit = await runCli(['audit', '--policy-dir', dir, '--kubeconfig', join(dir, 'no-such-kubeconfig')]);
