@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { parse } from 'yaml';
 import { buildPolicySet } from '../src/policy-set/policy-set.js';
 import { parseConfig } from '../src/config/load-config.js';
@@ -24,7 +25,7 @@ const inputs = {
   Pod: inputFromObject(read('pod.yaml'), { namespaceLabels: nsLabels, userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' } }),
 };
 
-console.log(`kube-posture engine benchmark: profile ${values.profile}, ${set.engine.enabled.length} policies enabled, node ${process.version}, ${seconds}s per object`);
+console.log(`kube-posture engine benchmark: profile ${values.profile}, ${set.engine.enabled.length} policies enabled, node ${process.version}, ${seconds}s per object; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 // Every evaluation gets a distinct copy of the object, parsed from JSON as the webhook parses a review:
 // re-evaluating one object would be flattered by per-object caches and warm inline caches.
 const POOL = 2048;
@@ -35,6 +36,7 @@ for (const [kind, input] of Object.entries(inputs)) {
   // Warm up the JIT, then measure whole evaluations including the decision.
   for (let i = 0; i < 2000; i++) decide(evaluate(pool[i % POOL]!, set.registry, set.engine));
   let n = 0;
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const end = start + BigInt(Math.round(seconds * 1e9));
   let now = start;
@@ -44,7 +46,45 @@ for (const [kind, input] of Object.entries(inputs)) {
     now = process.hrtime.bigint();
   }
   const elapsed = Number(now - start) / 1e9;
-  console.log(`${kind.padEnd(11)} ${Math.round(n / elapsed).toLocaleString('en-US').padStart(10)} evaluations/s  (${((elapsed / n) * 1e6).toFixed(1)} µs each, ${sample.outcomes.length} policies ran, ${sample.findings.length} findings)`);
+  // CPU time as well as wall time: on a shared machine the wall time includes the time other processes ran.
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`${kind.padEnd(11)} ${Math.round(n / elapsed).toLocaleString('en-US').padStart(10)} evaluations/s  (${((elapsed / n) * 1e6).toFixed(1)} µs each, ${((cpu.user + cpu.system) / n).toFixed(1)} µs of CPU, ${sample.outcomes.length} policies ran, ${sample.findings.length} findings)`);
+}
+
+// The same evaluations timed one by one, alone and between the work a server does around each one
+// (parse a fresh 12 KiB review, serialize an answer, allocate what the HTTP layer allocates). The
+// difference is what the surrounding work costs the evaluation itself: caches and the young
+// generation shared with everything else (docs/adr/0007-evaluation-plan.md).
+{
+  const review = readFileSync('bench/webhook-deployment-review.json', 'utf8');
+  const deploymentInput = inputs.Deployment;
+  const timeEach = (around: boolean, rounds: number): { evalUs: number; gcFreeMedianUs: number } => {
+    const each = new Float64Array(rounds);
+    let sum = 0n;
+    let sink = 0;
+    for (let i = 0; i < rounds; i++) {
+      let input = deploymentInput;
+      if (around) {
+        const parsed = JSON.parse(review) as { request: { object: unknown } };
+        input = { ...deploymentInput, object: parsed.request.object };
+        sink += JSON.stringify({ response: { uid: String(i), allowed: true, warnings: ['a', 'b'] } }).length;
+        sink += Buffer.alloc(16 * 1024).length;
+      } else input = { ...deploymentInput, object: JSON.parse(JSON.stringify(deploymentInput.object)) as unknown };
+      const t0 = process.hrtime.bigint();
+      decide(evaluate(input, set.registry, set.engine));
+      const d = process.hrtime.bigint() - t0;
+      sum += d;
+      each[i] = Number(d) / 1000;
+    }
+    if (sink < 0) console.log(sink);
+    each.sort();
+    return { evalUs: Number(sum) / rounds / 1000, gcFreeMedianUs: each[rounds >> 1]! };
+  };
+  for (const around of [false, true, false, true]) timeEach(around, 2000);
+  const rounds = Math.max(5000, Math.round(seconds * 8000));
+  const alone = timeEach(false, rounds);
+  const inServerLike = timeEach(true, rounds);
+  console.log(`\nDeployment evaluate+decide timed one by one: alone ${alone.evalUs.toFixed(1)} µs mean (median ${alone.gcFreeMedianUs.toFixed(1)}), between parse/serialize/allocation as in the server ${inServerLike.evalUs.toFixed(1)} µs mean (median ${inServerLike.gcFreeMedianUs.toFixed(1)})`);
 }
 
 // Cost per policy: time each check through a measuring runner, over the Deployment.

@@ -5,6 +5,7 @@
  * sink: each sink's worker has its own bounded queue.
  */
 import type { Logger } from 'pino';
+import type { Action } from '../core/types.js';
 import type { ObjectResult } from '../results/model.js';
 import { alertOfFinding, alertsOf, resourceOf } from './build.js';
 import { resourceKey } from './fingerprint.js';
@@ -48,7 +49,11 @@ export class Alerter {
   constructor(private o: AlerterOptions) {
     this.now = o.now ?? Date.now;
     this.collapse = new CollapseWindow(o.admissionWindowMs);
+    this.admissionActions = admissionActionsOf(o.workers);
   }
+
+  /** The finding actions some sink takes admission alerts for (worked out per configuration). */
+  private admissionActions: ReadonlySet<Action>;
 
   /** Whether the controller's first complete picture is in (findings after it are announced). */
   get baselineTaken(): boolean {
@@ -67,12 +72,16 @@ export class Alerter {
   /** The webhook's `onResult`. `dryRun` reviews and deletions never alert. */
   admission(result: ObjectResult, review: ReviewContext): void {
     if (review.dryRun || review.operation === 'DELETE' || result.findings.length === 0) return;
+    // Most admitted reviews carry only warnings, which no sink wants by default: nothing is built for them.
+    const wanted = this.admissionActions;
+    if (!result.findings.some((f) => wanted.has(f.action))) return;
     const resource = resourceOf(result);
     if (resource === undefined) return;
     const now = this.now();
     const rk = resourceKey(resource);
     let seen: Set<string> | undefined;
     for (const f of result.findings) {
+      if (!wanted.has(f.action)) continue;
       // A repeat within the window is only counted: no alert (and no hash) is built for it.
       const key = `${rk}\0${f.policyId}\0${f.path}`;
       if (seen?.has(key) === true) continue;
@@ -138,6 +147,7 @@ export class Alerter {
     const previous = this.o.workers;
     const { reportUrlTemplate: _old, ...kept } = this.o;
     this.o = { ...kept, ...next };
+    this.admissionActions = admissionActionsOf(next.workers);
     this.collapse = new CollapseWindow(next.admissionWindowMs);
     if (this.started) {
       for (const t of this.timers.splice(0)) clearInterval(t);
@@ -181,4 +191,10 @@ export class Alerter {
   private template(): { reportUrlTemplate?: string } {
     return this.o.reportUrlTemplate !== undefined ? { reportUrlTemplate: this.o.reportUrlTemplate } : {};
   }
+}
+
+const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit'];
+
+function admissionActionsOf(workers: readonly SinkWorker[]): ReadonlySet<Action> {
+  return new Set(ACTIONS.filter((a) => workers.some((w) => w.wantsAdmission(a))));
 }

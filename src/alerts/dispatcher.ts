@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AlertMetrics } from './alert-metrics.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { matchesFilter, type FilterSubject, type SinkFilter } from './filter.js';
+import type { Action } from '../core/types.js';
+import { actionsFor, matchesFilter, type FilterSubject, type SinkFilter } from './filter.js';
 import type { Alert } from './model.js';
 import { AlertQueue } from './queue.js';
 import { TokenBucket } from './rate-limit.js';
@@ -64,6 +65,16 @@ export class SinkWorker {
   /** Whether this sink wants the alert (its filters). */
   wants(alert: FilterSubject): boolean {
     return matchesFilter(alert, this.o.filter);
+  }
+
+  /**
+   * Whether this sink can want any admission alert of this action (its sources and actions only):
+   * lets the alerter pass over findings before building anything for them.
+   */
+  wantsAdmission(action: Action): boolean {
+    const f = this.o.filter;
+    if (f.sources !== undefined && !f.sources.includes('admission')) return false;
+    return actionsFor(f, 'admission')?.includes(action) ?? true;
   }
 
   /** Whether an alert like this one would be dropped on arrival: the queue is full of alerts at least as severe. */

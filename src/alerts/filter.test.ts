@@ -35,3 +35,11 @@ t.test('fingerprints are stable and separate every field', async (t) => {
   t.equal(resourceKey(created), 'ref:v1/Pod/shop/web', 'without a uid (a denied CREATE), kind, namespace and name stand in');
   t.not(fingerprint('prod', { ...created, name: 'other' }, 'p', 'spec.x'), fingerprint('prod', created, 'p', 'spec.x'));
 });
+
+t.test('without `actions`, admission alerts are denials only and scan alerts every action', async (t) => {
+  t.ok(matchesFilter(testAlert({ source: 'admission', action: 'deny' }), {}));
+  t.notOk(matchesFilter(testAlert({ source: 'admission', action: 'warn' }), {}), 'a warned admission is not alerted by default');
+  t.notOk(matchesFilter(testAlert({ source: 'admission', action: 'audit' }), {}));
+  t.ok(matchesFilter(testAlert({ source: 'admission', action: 'warn' }), { actions: ['warn'] }), 'unless the sink asks for it');
+  t.ok(matchesFilter(testAlert({ source: 'scan', action: 'warn' }), {}), 'a new warn finding of the scanner is alerted');
+});

@@ -5,6 +5,7 @@ import { inputFromObject } from './input.js';
 import type { EvaluationInput } from './types.js';
 import { ALL_TEST_POLICIES, deployment, pod, privileged, testConfig, testRegistry } from '../../test/helpers/policies.js';
 import { defineObjectPolicy } from './define.js';
+import { entriesForKind, planFor, stepsFor } from './plan.js';
 
 const registry = testRegistry();
 const config = testConfig(registry, { profile: 'all' });
@@ -250,4 +251,26 @@ t.test('re-evaluating a mutated object sees the mutation (container visit cache 
   t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 0, 'a replaced container is visited');
   (object.spec.containers[0] as { securityContext?: unknown }).securityContext = { privileged: true };
   t.equal(evaluate(inputFromObject(object), registry, config).findings.filter((f) => f.policyId === 't-privileged').length, 1, 'a field change is seen');
+});
+
+t.test('the compiled steps: per kind and operation, once per plan, in plan order', async (t) => {
+  const onDelete = defineObjectPolicy({
+    id: 't-on-delete', title: 'On delete', description: 'd', severity: 'low', category: 'test', controls: [], remediation: 'r', defaultAction: 'warn',
+    match: { kinds: ['ClusterRole.rbac.authorization.k8s.io'], operations: ['DELETE'] },
+    check: () => [{ path: ['metadata', 'name'], message: 'deleted' }],
+  });
+  const reg = testRegistry([...ALL_TEST_POLICIES, onDelete]);
+  const cfg = testConfig(reg, { profile: 'all' });
+  const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ verbs: ['get'] }] };
+  const create = evaluate(inputFromObject(role), reg, cfg);
+  t.notOk(create.outcomes.some((o) => o.policyId === 't-on-delete'), 'a DELETE-only policy does not run on CREATE');
+  const del = evaluate({ ...inputFromObject(role), operation: 'DELETE', object: null, oldObject: role }, reg, cfg);
+  t.same(del.findings.map((f) => [f.policyId, f.path]), [['t-on-delete', 'metadata.name']], 'it runs on DELETE, on the old object');
+  const again = evaluate(inputFromObject(role), reg, cfg);
+  t.same(again.outcomes, create.outcomes, 'the same operation after another gives the same outcomes');
+  const plan = planFor(cfg, reg, undefined);
+  const gk = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' };
+  t.equal(stepsFor(plan, gk, 'CREATE'), stepsFor(plan, gk, 'CREATE'), 'compiled once per plan, kind and operation');
+  t.same(stepsFor(plan, gk, 'DELETE').map((s) => s.policy.id), ['t-on-delete']);
+  t.same(stepsFor(plan, gk, 'CREATE').map((s) => s.policy.id), entriesForKind(plan, gk).filter((e) => e.policy.registered.operations.includes('CREATE')).map((e) => e.policy.id), 'plan order');
 });

@@ -2,10 +2,10 @@ import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { errorMessage } from './errors.js';
 import { exemptionReason, firstExemption } from './exemptions.js';
 import { formatPath } from './path.js';
-import { entriesForKind, planFor, type PlanEntry } from './plan.js';
+import { planFor, stepsFor, type PlanEntry } from './plan.js';
 import type { Registry } from './registry.js';
-import { podSubjectOf, podUnchanged, type PodSubject } from './subjects/pod.js';
-import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, Violation } from './types.js';
+import { pinContainers, podSubjectOf, podUnchanged, unpinContainers, type PodSubject } from './subjects/pod.js';
+import type { CheckContext, EvaluationInput, EvaluationResult, Finding, Mode, ObjectPolicy, PodPolicy, Violation } from './types.js';
 import { formatPssVersion } from './version.js';
 import { lookupKind } from './kinds.js';
 import { ignoreRequest, ignoreVerdict } from './annotations.js';
@@ -71,58 +71,69 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
     podRulesApply = pod !== undefined && !(input.operation === 'UPDATE' && podUnchanged(pod, podSubjectOf(input.oldObject, input.kind), known.podPath.length === 0));
   }
 
-  for (const entry of entriesForKind(plan, input.kind)) {
-    const registered = entry.policy.registered;
-    const policy = registered.policy;
-    let call: (() => Violation[]) | undefined;
-    let root: readonly (string | number)[] = EMPTY;
-    const ctx: CheckContext = { params: entry.policy.params as Record<string, unknown>, version: entry.version, input };
-    if (policy.target === 'pod') {
-      if (!podRulesApply || pod === undefined) continue;
-      if (!registered.operations.includes(input.operation)) continue;
-      const p = pod;
-      root = p.root;
-      call = () => policy.check(p, ctx);
-    } else {
-      if (!registered.operations.includes(input.operation)) continue;
-      if (subResource !== '' && !registered.subResources.includes(subResource)) continue;
-      const object = input.operation === 'DELETE' ? input.oldObject : input.object;
-      if (object === null || typeof object !== 'object') continue;
-      call = () => policy.check(object as never, ctx);
-    }
-    // A policy that reads data the adapter was not given is not run, and leaves no outcome: it did not
-    // pass. Adapters say once per run which policies were not run and why (`policiesLackingData`),
-    // rather than every object carrying the same note.
-    if (policy.requires !== undefined && input.vulnerabilities === undefined && policy.requires.includes('vulnerabilities')) continue;
-    if (entry.policy.exemptions !== undefined) {
-      const reason = exemptionReason(entry.policy.exemptions, input);
-      if (reason !== undefined) {
-        outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+  // The steps were compiled for this kind and operation once per configuration (plan.ts).
+  const steps = stepsFor(plan, input.kind, input.operation);
+  // One container walk per request, shared by every pod rule (containersOf answers from it).
+  const pinned = podRulesApply && pod !== undefined ? pinContainers(pod.spec) : false;
+  // One call closure for the whole evaluation, reading the current step's check, subject and context
+  // (runners call it synchronously, once): a closure and its captured scope per policy were most of
+  // what the engine itself allocated per review.
+  let current: { policy: PodPolicy | ObjectPolicy; subject: unknown; ctx: CheckContext } | undefined;
+  const call = (): Violation[] => current!.policy.check(current!.subject as never, current!.ctx);
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const policy = step.policy;
+      let root: readonly (string | number)[] = EMPTY;
+      let subject: unknown;
+      if (step.pod) {
+        if (!podRulesApply || pod === undefined) continue;
+        root = pod.root;
+        subject = pod;
+      } else {
+        if (subResource !== '' && !step.subResources.includes(subResource)) continue;
+        const object = input.operation === 'DELETE' ? input.oldObject : input.object;
+        if (object === null || typeof object !== 'object') continue;
+        subject = object;
+      }
+      // A policy that reads data the adapter was not given is not run, and leaves no outcome: it did not
+      // pass. Adapters say once per run which policies were not run and why (`policiesLackingData`),
+      // rather than every object carrying the same note.
+      if (step.needsVulnerabilities && input.vulnerabilities === undefined) continue;
+      if (step.exemptions !== undefined) {
+        const reason = exemptionReason(step.exemptions, input);
+        if (reason !== undefined) {
+          outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+          continue;
+        }
+      }
+      let notHonoured: string | undefined;
+      if (ignore?.ids.has(policy.id) === true) {
+        const verdict = ignoreVerdict(ignore, config.ignoreAnnotations, step.entry.action);
+        if (verdict.honoured) {
+          outcomes.push({ policyId: policy.id, outcome: 'skip', reason: verdict.reason });
+          annotationNotes.push(`exempt by annotation: [${policy.id}] ${ignore.reason ?? ''}`);
+          continue;
+        }
+        notHonoured = verdict.why;
+      }
+      current = { policy, subject, ctx: { params: step.params, version: step.entry.version, input } };
+      const result = runner.run(step.entry.policy, call);
+      current = undefined;
+      if (!result.ok) {
+        outcomes.push({ policyId: policy.id, outcome: result.reason === 'timeout' ? 'timeout' : 'error' });
+        findings.push(errorFinding(step.entry, result.reason, result.error));
         continue;
       }
-    }
-    let notHonoured: string | undefined;
-    if (ignore?.ids.has(policy.id) === true) {
-      const verdict = ignoreVerdict(ignore, config.ignoreAnnotations, entry.action);
-      if (verdict.honoured) {
-        outcomes.push({ policyId: policy.id, outcome: 'skip', reason: verdict.reason });
-        annotationNotes.push(`exempt by annotation: [${policy.id}] ${ignore.reason ?? ''}`);
-        continue;
+      outcomes.push({ policyId: policy.id, outcome: result.violations.length === 0 ? 'pass' : 'fail' });
+      for (const v of result.violations) {
+        const f = toFinding(step.entry, v, root);
+        findings.push(notHonoured === undefined ? f : { ...f, message: `${f.message} (${notHonoured})` });
       }
-      notHonoured = verdict.why;
+      if (notHonoured !== undefined && result.violations.length > 0) annotationNotes.push(`[${policy.id}] ${notHonoured}`);
     }
-    const result = runner.run(entry.policy, call);
-    if (!result.ok) {
-      outcomes.push({ policyId: policy.id, outcome: result.reason === 'timeout' ? 'timeout' : 'error' });
-      findings.push(errorFinding(entry, result.reason, result.error));
-      continue;
-    }
-    outcomes.push({ policyId: policy.id, outcome: result.violations.length === 0 ? 'pass' : 'fail' });
-    for (const v of result.violations) {
-      const f = toFinding(entry, v, root);
-      findings.push(notHonoured === undefined ? f : { ...f, message: `${f.message} (${notHonoured})` });
-    }
-    if (notHonoured !== undefined && result.violations.length > 0) annotationNotes.push(`[${policy.id}] ${notHonoured}`);
+  } finally {
+    if (pinned) unpinContainers();
   }
   return { findings, outcomes, mode: plan.mode, notes: plan.notes, ...(annotationNotes.length > 0 ? { annotationNotes } : {}) };
 }

@@ -1,6 +1,7 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { pssPolicyIds, type Registry } from './registry.js';
-import type { Action, Mode, PssLevel, PssVersion } from './types.js';
+import type { Action, Mode, ObjectPolicy, Operation, PodPolicy, PssLevel, PssVersion } from './types.js';
+import type { Exemptions } from './exemptions.js';
 import { canonicalKind, isAnyKind, kindKey, lookupKind, type GroupKind } from './kinds.js';
 import { ACTION_RANK } from './types.js';
 import { LATEST_PSS_VERSION, parsePssVersion, versionAtLeast, formatPssVersion } from './version.js';
@@ -39,6 +40,65 @@ export function entriesForKind(plan: Plan, gk: GroupKind): readonly PlanEntry[] 
     if (index.size < 1000) index.set(key, list);
   }
   return list;
+}
+
+/**
+ * One plan entry compiled for a kind and an operation: everything about running it that does not
+ * depend on the object, worked out once per configuration (and namespace label set) instead of once
+ * per request and policy.
+ */
+export interface PlanStep {
+  entry: PlanEntry;
+  policy: PodPolicy | ObjectPolicy;
+  /** A pod rule: runs on the request's pod subject, when pod rules apply to the request. */
+  pod: boolean;
+  /** Sub-resources an object policy inspects besides the main resource. */
+  subResources: readonly string[];
+  /** Needs image scan results; skipped (no outcome) without them. */
+  needsVulnerabilities: boolean;
+  exemptions: Exemptions | undefined;
+  params: Record<string, unknown>;
+}
+
+const OPERATION_INDEX: Readonly<Record<Operation, number>> = { CREATE: 0, UPDATE: 1, DELETE: 2, CONNECT: 3 };
+// Per plan, per group and kind (no key string built per request), the steps of each operation.
+const stepsCache = new WeakMap<Plan, Map<string, Map<string, (readonly PlanStep[] | undefined)[]>>>();
+
+/** The plan's steps for objects of this kind under this operation, in plan order; compiled on first use. */
+export function stepsFor(plan: Plan, gk: GroupKind, operation: Operation): readonly PlanStep[] {
+  let byGroup = stepsCache.get(plan);
+  if (!byGroup) stepsCache.set(plan, (byGroup = new Map()));
+  let byKind = byGroup.get(gk.group);
+  if (!byKind) {
+    byKind = new Map();
+    if (byGroup.size < 1000) byGroup.set(gk.group, byKind);
+  }
+  let byOp = byKind.get(gk.kind);
+  if (!byOp) {
+    byOp = [undefined, undefined, undefined, undefined];
+    if (byKind.size < 1000) byKind.set(gk.kind, byOp);
+  }
+  const i = OPERATION_INDEX[operation];
+  let steps = byOp[i];
+  if (steps === undefined) {
+    const out: PlanStep[] = [];
+    for (const entry of entriesForKind(plan, gk)) {
+      const r = entry.policy.registered;
+      if (r.policy.target === 'cluster' || !r.operations.includes(operation)) continue;
+      out.push(Object.freeze({
+        entry,
+        policy: r.policy,
+        pod: r.policy.target === 'pod',
+        subResources: r.subResources,
+        needsVulnerabilities: r.policy.requires?.includes('vulnerabilities') === true,
+        exemptions: entry.policy.exemptions,
+        params: entry.policy.params as Record<string, unknown>,
+      }));
+    }
+    steps = Object.freeze(out);
+    byOp[i] = steps;
+  }
+  return steps;
 }
 
 const MODE_ACTIONS: readonly [string, Action][] = [['enforce', 'deny'], ['warn', 'warn'], ['audit', 'audit']];

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ResultSharing } from './share.js';
-import type { ObjectResult } from './model.js';
+import type { ObjectResult, ResultFinding } from './model.js';
 
 const result = (name: string, message: string): ObjectResult => ({
   ref: { apiVersion: 'v1', kind: 'Pod', name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
@@ -67,4 +67,33 @@ t.test('cluster policies\' findings share equal evidence; those without evidence
   t.same(b!.findings[0]!.evidence, ['chain 1', 'chain 2']);
   t.equal(b!.findings[0]!.object.name, 'b');
   t.equal(c, plain);
+});
+
+t.test('findings are keyed by what varies; their policy text is compared on a hit', async (t) => {
+  const { variableKey, samePolicyText } = await import('./share.js');
+  const base = result('a', 'm').findings[0]!;
+  // Every field of a finding is either in the key or compared: `changed` is typed with every key of
+  // ResultFinding, so a field added to the model fails the typecheck here until it is placed.
+  const keyed: (keyof ResultFinding)[] = ['kind', 'policyId', 'action', 'severity', 'path', 'message', 'value', 'pssVersion', 'line', 'baselined', 'evidence'];
+  const compared: (keyof ResultFinding)[] = ['title', 'category', 'remediation', 'controls'];
+  const changed: Record<keyof ResultFinding, unknown> = { kind: 'error', policyId: 'q', action: 'warn', severity: 'low', path: 'spec.y', message: 'n', value: 1, pssVersion: 'v1.30', line: 3, baselined: true, evidence: ['e'], title: 'U', category: 'd', remediation: 's', controls: ['X'] };
+  t.same(Object.keys(changed).sort(), [...keyed, ...compared].sort());
+  for (const field of keyed) t.not(variableKey({ ...base, [field]: changed[field] }), variableKey(base), `${field} is in the key`);
+  for (const field of compared) {
+    t.equal(variableKey({ ...base, [field]: changed[field] }), variableKey(base), `${field} is not in the key`);
+    t.notOk(samePolicyText(base, { ...base, [field]: changed[field] }), `${field} is compared`);
+  }
+  t.not(variableKey({ ...base, value: null }), variableKey(base), 'a null value is not an absent one');
+  t.not(variableKey({ ...base, message: 'a","b' }), variableKey({ ...base, message: 'a', path: 'b' }), 'no two findings share a key by quoting');
+});
+
+t.test('a policy reworded by a reload: its findings are not answered with the old wording', async (t) => {
+  const sharing = new ResultSharing();
+  const before = sharing.share(result('a', 'same'));
+  const reworded = result('b', 'same');
+  reworded.findings[0] = { ...reworded.findings[0]!, remediation: 'new advice' };
+  const after = sharing.share(reworded);
+  t.equal(after.findings[0]!.remediation, 'new advice');
+  t.equal(before.findings[0]!.remediation, 'r');
+  t.equal(sharing.share(result('c', 'same')).findings[0]!.remediation, 'r', 'and the old wording is still itself');
 });

@@ -89,3 +89,32 @@ t.test('a saturated sink: alerts that would be dropped on arrival are counted, n
   t.equal(await metricValue(registry, 'kube_posture_alerts_dropped_total', { sink: 'slow', reason: 'queue_full' }), 2, 'the other two counted as dropped');
   t.equal(await metricValue(registry, 'kube_posture_alerts_dropped_total', { sink: 'picky', reason: 'queue_full' }), 0, 'a sink that does not want them counts nothing');
 });
+
+t.test('admission alerts cover denials (and would-denies) unless a sink names other actions; a reload changes that', async (t) => {
+  const plain = await startReceiver();
+  const all = await startReceiver();
+  t.teardown(() => Promise.all([plain.close(), all.close()]));
+  const warned = (name: string): ObjectResult => {
+    const r = result(name);
+    return { ...r, findings: [{ ...r.findings[0]!, policyId: 'require-liveness-probe', action: 'warn', severity: 'low', path: 'spec.containers[0].livenessProbe' }] };
+  };
+  const config = parseConfig(`alerts:\n  sinks:\n    - { name: plain, type: webhook, url: "${plain.url}" }\n    - { name: all, type: webhook, url: "${all.url}", actions: [deny, warn] }\n`);
+  const deps = { registry: new Registry(), logger: pino({ level: 'silent' }), env: {}, source: 'admission' as const };
+  const alerting = (await startAlerting(config.alerts, deps))!;
+  t.teardown(() => alerting.alerter.close(0));
+  alerting.alerter.admission(warned('w1'), { dryRun: false, operation: 'CREATE' });
+  alerting.alerter.admission(result('d1'), { dryRun: false, operation: 'CREATE' });
+  await Promise.all(alerting.alerter.sinks.map((s) => s.idle()));
+  const names = (r: typeof plain) => r.requests.map((q) => `${(q.body as { resource: { name: string } }).resource.name}:${(q.body as { policy: { action: string } }).policy.action}`).sort();
+  t.same(names(plain), ['d1:deny'], 'a sink without `actions` gets the denial only');
+  t.same(names(all), ['d1:deny', 'w1:warn'], 'a sink that names warn gets the warning too');
+
+  // Reloaded: no sink names warn any more, so the warning is passed over before anything is built.
+  const { reconfigureAlerting } = await import('../../src/alerts/setup.js');
+  const next = parseConfig(`alerts:\n  sinks:\n    - { name: all, type: webhook, url: "${all.url}" }\n`);
+  const reloaded = (await reconfigureAlerting(alerting, next.alerts, deps, 0))!;
+  reloaded.alerter.admission(warned('w2'), { dryRun: false, operation: 'CREATE' });
+  reloaded.alerter.admission(result('d2'), { dryRun: false, operation: 'CREATE' });
+  await Promise.all(reloaded.alerter.sinks.map((s) => s.idle()));
+  t.same(names(all), ['d1:deny', 'd2:deny', 'w1:warn'], 'after the reload the warning makes no alert');
+});

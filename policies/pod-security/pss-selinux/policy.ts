@@ -1,9 +1,27 @@
-import { asRecord, containersOf, definePodPolicy, versionAtLeast, type Violation } from '../../../src/sdk.js';
+import { asRecord, containersOf, definePodPolicy, versionAtLeast, type Violation, type VisitedContainer } from '../../../src/sdk.js';
 import { containerSecurityContext, isSet, podSecurityContext, pssControls, scalar, show } from '../pss-common.js';
 
 const TYPES_V1_0 = ['', 'container_t', 'container_init_t', 'container_kvm_t'];
 // v1.31 allows the type used by container engines running inside a pod.
 const TYPES_V1_31 = [...TYPES_V1_0, 'container_engine_t'];
+const ALLOWED_V1_0 = { types: new Set(TYPES_V1_0), text: TYPES_V1_0.filter((t) => t !== '').join(', ') };
+const ALLOWED_V1_31 = { types: new Set(TYPES_V1_31), text: TYPES_V1_31.filter((t) => t !== '').join(', ') };
+
+/** Violations of one seLinuxOptions (set: present and not null); `c` undefined means the pod's own. */
+function checkOptions(out: Violation[], options: unknown, allowed: typeof ALLOWED_V1_0, c: VisitedContainer | undefined): void {
+  const o = asRecord(options) ?? {};
+  const type = o.type ?? '';
+  const path = (): (string | number)[] => (c === undefined ? ['spec', 'securityContext'] : [...c.path, 'securityContext']);
+  const who = (): string => (c === undefined ? 'pod' : `container "${c.label}"`);
+  if (!(typeof type === 'string' && allowed.types.has(type))) {
+    out.push({ path: [...path(), 'seLinuxOptions', 'type'], message: `${who()}: securityContext.seLinuxOptions.type must be unset or one of ${allowed.text}, not ${show(type)}`, value: scalar(type) });
+  }
+  for (const field of ['user', 'role'] as const) {
+    const v = o[field];
+    if (!isSet(v) || v === '') continue;
+    out.push({ path: [...path(), 'seLinuxOptions', field], message: `${who()}: securityContext.seLinuxOptions.${field} must be unset or empty`, value: scalar(v) });
+  }
+}
 
 /**
  * Pod Security Standards baseline `seLinuxOptions` (all versions): the SELinux type is limited to the
@@ -21,24 +39,15 @@ export default definePodPolicy({
   recommended: 'deny',
   pss: { level: 'baseline', checkId: 'seLinuxOptions' },
   check(pod, ctx) {
-    const allowed = new Set(versionAtLeast(ctx.version, 'v1.31') ? TYPES_V1_31 : TYPES_V1_0);
-    const allowedText = [...allowed].filter((t) => t !== '').join(', ');
+    const allowed = versionAtLeast(ctx.version, 'v1.31') ? ALLOWED_V1_31 : ALLOWED_V1_0;
     const out: Violation[] = [];
-    const checkOptions = (options: unknown, path: (string | number)[], who: string): void => {
-      if (!isSet(options)) return;
-      const o = asRecord(options) ?? {};
-      const type = o.type ?? '';
-      if (!(typeof type === 'string' && allowed.has(type))) {
-        out.push({ path: [...path, 'seLinuxOptions', 'type'], message: `${who}: securityContext.seLinuxOptions.type must be unset or one of ${allowedText}, not ${show(type)}`, value: scalar(type) });
-      }
-      for (const field of ['user', 'role'] as const) {
-        const v = o[field];
-        if (!isSet(v) || v === '') continue;
-        out.push({ path: [...path, 'seLinuxOptions', field], message: `${who}: securityContext.seLinuxOptions.${field} must be unset or empty`, value: scalar(v) });
-      }
-    };
-    checkOptions(podSecurityContext(pod)?.seLinuxOptions, ['spec', 'securityContext'], 'pod');
-    for (const c of containersOf(pod.spec)) checkOptions(containerSecurityContext(c)?.seLinuxOptions, [...c.path, 'securityContext'], `container "${c.label}"`);
+    // Where and whose is worked out only for options that break the rule: most pods set none.
+    const podOptions = podSecurityContext(pod)?.seLinuxOptions;
+    if (isSet(podOptions)) checkOptions(out, podOptions, allowed, undefined);
+    for (const c of containersOf(pod.spec)) {
+      const options = containerSecurityContext(c)?.seLinuxOptions;
+      if (isSet(options)) checkOptions(out, options, allowed, c);
+    }
     return out;
   },
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { containersOf, podSubjectOf } from './pod.js';
+import { containersOf, pinContainers, podSubjectOf, unpinContainers } from './pod.js';
 
 const deployment = (image: string) => ({
   apiVersion: 'apps/v1',
@@ -31,4 +31,18 @@ t.test('containersOf reuses its list for the same spec and notices when the spec
   t.same(containersOf(other).map((c) => c.label), ['x']);
   t.same(containersOf(spec).map((c) => c.label), ['c'], 'switching back to the first spec rebuilds its list');
   t.same(containersOf(null as never), [], 'not an object: no containers');
+});
+
+t.test('a pinned spec is walked once for the whole evaluation; unpinned, changes are seen again', async (t) => {
+  const spec = { containers: [{ name: 'a' }] } as never as Parameters<typeof containersOf>[0];
+  const other = { containers: [{ name: 'x' }] } as never as Parameters<typeof containersOf>[0];
+  t.ok(pinContainers(spec));
+  const pinned = containersOf(spec);
+  t.same(pinned.map((c) => c.label), ['a']);
+  t.same(containersOf(other).map((c) => c.label), ['x'], 'another spec is still answered (from the one-entry cache)');
+  t.equal(containersOf(spec), pinned, 'the pinned spec answers with the list walked when it was pinned');
+  unpinContainers();
+  (spec as { containers: unknown[] }).containers.push({ name: 'b' });
+  t.same(containersOf(spec).map((c) => c.label), ['a', 'b'], 'after unpinning, a change is seen');
+  t.notOk(pinContainers(null as never), 'nothing to pin for a spec that is not an object');
 });

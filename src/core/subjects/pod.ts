@@ -46,6 +46,7 @@ export function containersOf(spec: PodSpec): readonly VisitedContainer[] {
   // Every pod rule visits the same containers of the same spec within one evaluation: build the list
   // once per spec object. Callers must not mutate it (it is frozen).
   if (typeof spec !== 'object' || spec === null) return NO_CONTAINERS;
+  if (spec === pinned?.spec) return pinned.out;
   if (last?.spec === spec && stillValid(spec, last)) return last.out;
   const out = collectContainers(spec);
   last = { spec, lists: CONTAINER_TYPES.map((t) => (spec as Record<string, unknown>)[t]), out };
@@ -60,6 +61,23 @@ interface VisitCacheEntry { spec: object; lists: unknown[]; out: readonly Visite
 // request's containers to the old generation (ephemeron entries survive scavenges), which cost a
 // mark-compact every 1-2 s under load and multi-millisecond pauses in the webhook's tail latency.
 let last: VisitCacheEntry | undefined;
+
+// The engine's shared walk: for the length of one evaluation, the request's pod spec and its container
+// list, built once; every pod rule's `containersOf(pod.spec)` answers from it without re-checking the
+// lists (checks read the object, they do not change it).
+let pinned: { spec: object; out: readonly VisitedContainer[] } | undefined;
+
+/** Walks the spec's containers once and serves them to every `containersOf(spec)` until `unpinContainers`. */
+export function pinContainers(spec: PodSpec): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  pinned = undefined;
+  pinned = { spec, out: containersOf(spec) };
+  return true;
+}
+
+export function unpinContainers(): void {
+  pinned = undefined;
+}
 
 /** The cache holds only while the container lists are the same arrays holding the same objects. */
 function stillValid(spec: PodSpec, entry: VisitCacheEntry): boolean {

@@ -76,13 +76,13 @@ t.test(`${CONCURRENT} concurrent 8 MB reviews under a ${CHART_HEAP_MB} MB heap: 
       t.fail(`review ${i}: no answer (${a.error})`);
       continue;
     }
+    // Evaluated within its 30 s deadline, or refused fast as busy. A 504 KP_ERR_REVIEW_DEADLINE here
+    // was a quadratic lookup in pod-target schema policies (seconds of CPU per review of this size),
+    // which failed CI on a loaded machine; the review costs well under a second since.
     if (a.status === 200) t.equal(a.json.response.allowed, false, `review ${i}: evaluated and denied`);
-    // Admitted within the budget but its evaluation outlasted the review's deadline (a slow, loaded
-    // machine): a clear 504, as the apiserver would see it, is an answer too; anything else is not.
-    else if (a.status === 504) t.match(a, { json: { code: 'KP_ERR_REVIEW_DEADLINE' } }, `review ${i}: past its deadline, said so`);
     else t.match(a, { status: 503, json: { code: 'KP_ERR_SERVER_BUSY' } }, `review ${i}: refused fast as busy`);
   }
-  t.ok(answers.some((a) => 'status' in a && (a.status === 200 || a.status === 504)), 'at least one was admitted to evaluation');
+  t.ok(answers.some((a) => 'status' in a && a.status === 200), 'at least one was admitted to evaluation');
   // And it goes on answering normally.
   const small = await post(port, ca, JSON.stringify(loadReview('pod-create-compliant.json')));
   t.match(small, { status: 200, json: { response: { allowed: true } } }, 'a normal review afterwards is answered');
