@@ -82,3 +82,5 @@ export type {
  */
 export { VULNERABILITY_RANK, VULNERABILITY_SEVERITIES, worstFirst, digestOf, scanWorkloadOf } from './core/vulnerabilities.js';
 export type { VulnerabilitySeverity, ImageVulnerability, ImageScanSummary, VulnerabilityLookup, ScanWorkload, ScanSubject } from './core/vulnerabilities.js';
+/** ServiceAccounts known beside the object (`ctx.input.serviceAccounts?.get(namespace, name)`; in `scan`, those in the same input). */
+export type { ServiceAccountLookup, KnownServiceAccount } from './core/service-accounts.js';

@@ -18,6 +18,7 @@ import { wouldDeny } from '../results/compare.js';
 import { renderWhatIfJson, renderWhatIfTable } from '../reporters/what-if.js';
 import { renderOpenReports, registryPolicyInfo } from '../reporters/openreports.js';
 import { checkReportOptions, readSince, renderReportChunks, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
+import { warnNotEnabled } from './not-enabled-warning.js';
 
 /** Formats only a live scan can give: report objects need the resource's uid. */
 const CLUSTER_FORMATS = { openreports: 'openreports', policyreport: 'wgpolicy' } as const;
@@ -93,6 +94,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
   const fileConfig = withDirs(opts.config ? await loadConfigFile(opts.config) : defaultConfig());
   const set = await buildPolicySet(fileConfig, base);
   for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
+  warnNotEnabled(set);
   const runs: AuditRun[] = [{ set }];
   if (whatIf) runs.push(await whatIfRun(whatIf, fileConfig, base, set, withDirs));
 

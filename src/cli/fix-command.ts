@@ -8,6 +8,7 @@ import { guardedRunner } from '../guard/guard.js';
 import { manifestFiles } from '../scan/manifests.js';
 import { errorMessage, formatProblem, KubePostureError, type Problem } from '../core/errors.js';
 import { fixText, type Remaining } from '../fix/fix-text.js';
+import { warnNotEnabled } from './not-enabled-warning.js';
 
 /** Exit codes of `kube-posture fix` (documented in docs/cli.md). */
 export const FIX_EXIT = { clean: 0, remaining: 1, error: 2 } as const;
@@ -37,12 +38,14 @@ export function registerFixCommand(program: Command): void {
           return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}) });
         });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
+        warnNotEnabled(set);
         const runner = guardedRunner({ timeoutMs: set.engine.timeoutMs });
         const problems: Problem[] = [];
         const remaining: Remaining[] = [];
         let files: string[] = [];
         try {
-          files = await manifestFiles(paths);
+          // Files only: a Helm chart's or Kustomize root's directory is walked as any other (fix edits what is on disk).
+          files = await manifestFiles(paths, { render: false });
         } catch (err) {
           problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${errorMessage(err)}` });
         }
@@ -60,6 +63,7 @@ export function registerFixCommand(program: Command): void {
           }
           const r = fixText(text, file, { registry: set.registry, config: set.engine, runner, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}) });
           problems.push(...r.problems);
+          for (const w of r.warnings) process.stderr.write(`kube-posture fix: warning: ${formatProblem(w)}\n`);
           remaining.push(...r.remaining);
           if (r.objects > 0) sawObjects = true;
           if (r.text === text) continue;

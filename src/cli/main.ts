@@ -4,16 +4,6 @@
  * and registers itself on the program here.
  */
 import { Command } from 'commander';
-import { registerPolicyCommands } from './policy-commands.js';
-import { registerScanCommand } from './scan-command.js';
-import { registerConformanceCommand } from './conformance-command.js';
-import { registerCatalogueCommand } from './catalogue-command.js';
-import { registerServeCommand } from './serve-command.js';
-import { registerAuditCommand } from './audit-command.js';
-import { registerControllerCommand } from './controller-command.js';
-import { registerReportCommand } from './report-command.js';
-import { registerExplainCommand } from './explain-command.js';
-import { registerFixCommand } from './fix-command.js';
 import { packageVersion } from './report-output.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -33,16 +23,29 @@ program
   .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
-registerScanCommand(program);
-registerAuditCommand(program);
-registerReportCommand(program);
-registerPolicyCommands(program);
-registerCatalogueCommand(program);
-registerConformanceCommand(program);
-registerServeCommand(program);
-registerControllerCommand(program);
-registerExplainCommand(program);
-registerFixCommand(program);
+// Each command's module (and what it imports: Fastify, the Kubernetes client, prom-client, ...) is loaded
+// only when that command runs: a one-file `scan` in a pre-commit hook pays for the scanner alone. Help,
+// --version and unknown commands load them all, in this order.
+const COMMANDS: Record<string, () => Promise<(p: Command) => void>> = {
+  scan: async () => (await import('./scan-command.js')).registerScanCommand,
+  audit: async () => (await import('./audit-command.js')).registerAuditCommand,
+  report: async () => (await import('./report-command.js')).registerReportCommand,
+  policies: async () => (await import('./policy-commands.js')).registerPolicyCommands,
+  catalogue: async () => (await import('./catalogue-command.js')).registerCatalogueCommand,
+  conformance: async () => (await import('./conformance-command.js')).registerConformanceCommand,
+  serve: async () => (await import('./serve-command.js')).registerServeCommand,
+  controller: async () => (await import('./controller-command.js')).registerControllerCommand,
+  explain: async () => (await import('./explain-command.js')).registerExplainCommand,
+  fix: async () => (await import('./fix-command.js')).registerFixCommand,
+};
+/** Modules that add subcommands to another command's (`policies catalogue`). */
+const ALSO: Record<string, string[]> = { policies: ['catalogue'] };
+const named = process.argv[2];
+const only = named !== undefined && Object.hasOwn(COMMANDS, named) && named !== 'catalogue' ? new Set([named, ...(ALSO[named] ?? [])]) : undefined;
+for (const [name, load] of Object.entries(COMMANDS)) {
+  if (only !== undefined && !only.has(name)) continue;
+  (await load())(program);
+}
 
 // A usage error thrown by a command (a bad argument found after parsing) is one line and exit 2,
 // never a stack trace. Commands that can fail otherwise set their own exit code.

@@ -56,11 +56,12 @@ export function registerPolicyCommands(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'ts or yaml').choices(['ts', 'yaml']).default('ts'))
     .addOption(new Option('-t, --target <target>', 'pod (Pods and every workload template) or object').choices(['pod', 'object']).default('pod'))
     .option('--sdk <import>', 'import path of the policy helpers', 'kube-posture/policy')
-    .action(async (ref: string, opts: { dir: string; format: string; target: string; sdk: string }) => {
+    .option('--not-in-recommended', 'leave it out of the recommended profile (default: in it at warn, so the default profile runs it)')
+    .action(async (ref: string, opts: { dir: string; format: string; target: string; sdk: string; notInRecommended?: boolean }) => {
       const [category, id, ...rest] = ref.split('/');
       if (!category || !id || rest.length > 0) throw new Error(`policies new: expected <category>/<id> (for example workload/no-host-aliases), got ${JSON.stringify(ref)}`);
       try {
-        const files = await scaffoldPolicy({ dir: opts.dir, category, id, format: opts.format as 'ts' | 'yaml', target: opts.target as 'pod' | 'object', sdkImport: opts.sdk });
+        const files = await scaffoldPolicy({ dir: opts.dir, category, id, format: opts.format as 'ts' | 'yaml', target: opts.target as 'pod' | 'object', sdkImport: opts.sdk, recommended: opts.notInRecommended !== true });
         for (const f of files) process.stdout.write(`created ${f}\n`);
         process.stdout.write(`next: edit the policy, then run: kube-posture policies test ${opts.dir}\n`);
       } catch (err) {

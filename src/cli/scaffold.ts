@@ -9,6 +9,11 @@ export interface ScaffoldOptions {
   target: 'pod' | 'object';
   /** Import path of the policy SDK from the new file (built-in library: relative; user dirs: package). */
   sdkImport: string;
+  /**
+   * Enabled in the `recommended` profile (`recommended: warn`), so that a scan or the webhook on the default
+   * profile runs it straight away; false leaves it to be enabled by profile `all` or the configuration.
+   */
+  recommended?: boolean;
 }
 
 const ID_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -35,6 +40,7 @@ export async function scaffoldPolicy(o: ScaffoldOptions): Promise<string[]> {
     ['controls', '[]'],
     ['remediation', 'How to fix a violation.'],
     ['defaultAction', 'warn'],
+    ...(o.recommended !== false ? [['recommended', 'warn'] as [string, string]] : []),
   ];
   const yamlMeta = fields.map(([k, v]) => `${k}: ${v}`).join('\n');
   const tsMeta = fields.map(([k, v]) => `  ${k}: ${v === '[]' ? v : `'${v}'`},`).join('\n');

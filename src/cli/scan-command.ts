@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { defaultConfig, loadConfigFile } from '../config/load-config.js';
 import { buildPolicySet, configBaseDir, policySetFromConfig } from '../policy-set/policy-set.js';
 import { guardedRunner } from '../guard/guard.js';
-import { readManifests } from '../scan/manifests.js';
-import { scanManifests } from '../scan/scan.js';
+import { ManifestReader } from '../scan/manifests.js';
+import { ScanSession } from '../scan/scan.js';
 import { policiesLackingData } from '../core/engine.js';
 import { collect } from './option-parsers.js';
 import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
@@ -12,6 +12,7 @@ import type { Mode } from '../core/types.js';
 import { baselineStep } from './baseline-files.js';
 import { progressLine, tableView } from './terminal.js';
 import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import { warnNotEnabled } from './not-enabled-warning.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
 export const SCAN_EXIT = REPORT_EXIT;
@@ -33,12 +34,16 @@ export function registerScanCommand(program: Command): void {
     .option('--sarif-root <dir>', 'SARIF file paths are relative to this directory (default: the git work tree, else the current directory)')
     .option('--allow-empty', 'input with no Kubernetes objects is exit 0, not 2')
     .option('--vulnerabilities <file>', 'image scan results: `trivy image -f json` or `grype -o json` output (repeatable)', collect, [])
+    .option('--helm-values <file>', 'values file for Helm charts in the input (helm template --values; repeatable)', collect, [])
+    .option('--helm-set <key=value>', 'value for Helm charts in the input (helm template --set; repeatable)', collect, [])
+    .option('--helm-release <name>', 'release name for Helm charts in the input', 'release-name')
+    .option('--helm-namespace <ns>', 'namespace for Helm charts in the input (default: --namespace)')
     .option('--show <which>', 'table: which findings to list: all (default), warn (deny and warn), deny; never changes the exit code')
     .option('--min-severity <level>', 'table: list findings of this severity or worse (critical, high, medium, low, info); never changes the exit code')
     .option('--no-color', 'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 forces it into a pipe)')
     .option('--baseline <file>', 'findings in this baseline are reported as baselined and do not fail the scan')
     .option('--write-baseline <file>', 'write the current findings as a baseline (not written when input problems left input unexamined)')
-    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[]; show?: string; minSeverity?: string; color?: boolean; baseline?: string; writeBaseline?: string }) => {
+    .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[]; helmValues: string[]; helmSet: string[]; helmRelease: string; helmNamespace?: string; show?: string; minSeverity?: string; color?: boolean; baseline?: string; writeBaseline?: string }) => {
       try {
         checkReportOptions(opts);
         const table = tableView(opts);
@@ -47,19 +52,38 @@ export function registerScanCommand(program: Command): void {
           return buildPolicySet(fileConfig, { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) });
         });
         for (const p of set.skipped) process.stderr.write(`warning: policy skipped: ${formatProblem(p)}\n`);
+        warnNotEnabled(set);
         const vulnerabilities = opts.vulnerabilities.length > 0 ? await readVulnerabilityFiles(opts.vulnerabilities, new Date()) : undefined;
         const notRun = policiesLackingData(set.engine, vulnerabilities !== undefined);
         if (notRun.length > 0) process.stderr.write(`note: not run, no image scan results were given (--vulnerabilities FILE): ${notRun.join(', ')}\n`);
-        const { objects, problems } = await readManifests(paths);
-        // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
-        if (objects.length === 0 && problems.length === 0 && opts.allowEmpty !== true) {
-          problems.push({ code: 'KP_ERR_INPUT_EMPTY', message: `no Kubernetes objects found in ${paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', ')} (--allow-empty accepts that)` });
+        // Objects are read and judged one document at a time (bounded memory whatever the input's size).
+        const helmNamespace = opts.helmNamespace ?? opts.namespace;
+        const reader = new ManifestReader({ helmValues: opts.helmValues, helmSet: opts.helmSet, helmRelease: opts.helmRelease, ...(helmNamespace ? { helmNamespace } : {}) });
+        const session = new ScanSession(set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}) });
+        // The number of objects is known only at the end of a stream: the progress line counts them.
+        const progress = progressLine();
+        let count = 0;
+        let scanned;
+        try {
+          for await (const { object, at } of reader.objects(paths)) {
+            session.add(object, () => reader.reread(at));
+            count++;
+            progress.onProgress?.(count);
+          }
+          progress.end();
+          const problems = reader.problems;
+          // An empty input is most often a broken pipeline (a template that rendered nothing): never a pass.
+          if (count === 0 && problems.length === 0 && opts.allowEmpty !== true) {
+            problems.push({ code: 'KP_ERR_INPUT_EMPTY', message: `no Kubernetes objects found in ${paths.map((p) => (p === '-' ? '<stdin>' : p)).join(', ')} (--allow-empty accepts that)` });
+          }
+          // Input problems reach the person at the terminal whatever format stdout carries; parser warnings too, with their file.
+          for (const w of reader.warnings) process.stderr.write(`kube-posture scan: warning: ${formatProblem(w)}\n`);
+          for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
+          scanned = session.finish(problems);
+        } finally {
+          progress.end();
+          reader.close();
         }
-        // Input problems reach the person at the terminal whatever format stdout carries.
-        for (const p of problems) process.stderr.write(`kube-posture scan: ${formatProblem(p)}\n`);
-        const progress = progressLine(objects.length);
-        const scanned = scanManifests(objects, set, { runner: guardedRunner({ timeoutMs: set.engine.timeoutMs }), problems, ...(opts.namespace ? { defaultNamespace: opts.namespace } : {}), ...(vulnerabilities ? { vulnerabilities } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
-        progress.end();
         const { report, note } = await baselineStep(scanned, opts);
         if (note !== undefined) process.stderr.write(`kube-posture scan: ${note}\n`);
         const since = await readSince(opts.since);

@@ -36,19 +36,22 @@ export const PROGRESS_MIN_OBJECTS = 1000;
 
 /**
  * A progress line on standard error for a long scan, on a terminal only (never in a pipe, a file or a
- * CI log): rewritten in place, at most every 100 objects, and erased when the scan ends.
+ * CI log): rewritten in place, at most every 100 objects, and erased when the scan ends. `scan` streams
+ * its input, so the number of objects is known only at the end: the line counts the objects judged, from
+ * the PROGRESS_MIN_OBJECTS-th on. `end` may be called more than once.
  */
-export function progressLine(total: number, stream: NodeJS.WriteStream = process.stderr): { onProgress?: (done: number) => void; end(): void } {
-  if (stream.isTTY !== true || total < PROGRESS_MIN_OBJECTS) return { end() {} };
+export function progressLine(stream: NodeJS.WriteStream = process.stderr): { onProgress?: (done: number) => void; end(): void } {
+  if (stream.isTTY !== true) return { end() {} };
   let shown = false;
   return {
     onProgress(done) {
-      if (done % 100 !== 0 && done !== total) return;
-      stream.write(`\r\x1b[Kkube-posture: scanned ${done}/${total} objects (${Math.floor((done / total) * 100)}%)`);
+      if (done % 100 !== 0 || done < PROGRESS_MIN_OBJECTS) return;
+      stream.write(`\r\x1b[Kkube-posture: scanned ${done} objects`);
       shown = true;
     },
     end() {
       if (shown) stream.write('\r\x1b[K');
+      shown = false;
     },
   };
 }

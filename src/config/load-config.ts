@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { lineOfPath } from '../yaml/locate.js';
 import type { PolicyConfig } from '../core/engine-config.js';
@@ -17,8 +17,9 @@ export interface FileConfig extends PolicyConfig {
 }
 
 // useDefaults is used here, on our own configuration, never on objects under evaluation.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
-const validate = ajv.compile(configSchema);
+// Compiled when first needed: a scan without --config never pays for it (start-up time).
+let compiled: ValidateFunction | undefined;
+const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false }).compile(configSchema));
 
 /** Parses and validates configuration text. Throws a KubePostureError listing every problem with its line. */
 export function parseConfig(text: string, file = '<config>'): FileConfig {
@@ -30,6 +31,7 @@ export function parseConfig(text: string, file = '<config>'): FileConfig {
   }
   const raw: unknown = doc.toJS() ?? {};
   const data = structuredClone(raw);
+  const validate = validator();
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => toProblem(e, doc, lineCounter, file));
     const partial = withoutInvalid(raw, validate.errors ?? []);
@@ -89,8 +91,8 @@ function withoutInvalid(raw: unknown, errors: readonly ErrorObject[]): FileConfi
       for (const seg of segments) parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[seg] : undefined;
       if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[key];
     }
-    if (validate(data)) return data as unknown as FileConfig;
-    current = validate.errors ?? [];
+    if (validator()(data)) return data as unknown as FileConfig;
+    current = validator().errors ?? [];
   }
   return undefined;
 }

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   KP_ERR_TLS: 'The TLS certificate or key could not be loaded.',
   KP_ERR_INPUT_PARSE: 'A manifest file could not be read or parsed (YAML syntax, a duplicate key).',
   KP_ERR_INPUT_NOT_OBJECT: 'A document in a manifest is not a Kubernetes object (no apiVersion or kind, a kind that is not a type name, an AdmissionReview with no object).',
+  KP_ERR_INPUT_RENDER: 'A Helm chart or Kustomize root in the input could not be rendered: the renderer (helm, kustomize or kubectl) is not installed, or it failed.',
   KP_ERR_INPUT_EMPTY: 'The input to a scan holds no Kubernetes objects at all.',
   KP_ERR_BASELINE_INVALID: 'A baseline file (scan --baseline) is not valid JSON or not a kube-posture baseline of a known version.',
   KP_ERR_CLUSTER_ACCESS: 'No usable cluster access: no kubeconfig, an unreadable one, an unknown context, or an API server that does not answer.',

@@ -4,6 +4,7 @@ import type { PodSubject } from './subjects/pod.js';
 import type { GroupKind } from './kinds.js';
 import type { ClusterView, ObjectId } from './view/types.js';
 import type { VulnerabilityLookup } from './vulnerabilities.js';
+import type { ServiceAccountLookup } from './service-accounts.js';
 
 export type Action = 'deny' | 'warn' | 'audit';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit'];
@@ -49,6 +50,11 @@ export interface EvaluationInput {
    * Absent means none were given: policies that need them are skipped, never passed.
    */
   vulnerabilities?: VulnerabilityLookup;
+  /**
+   * ServiceAccounts known beside the object (`scan`: those in the same input). Absent, or an account
+   * not in it, means nothing is known of the account: policies judge the object alone.
+   */
+  serviceAccounts?: ServiceAccountLookup;
 }
 
 /** What a check returns for each problem it finds. */

@@ -1,14 +1,13 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { planFixes } from '../core/fix.js';
 import type { PolicyRunner } from '../core/engine.js';
 import type { EngineConfig } from '../core/engine-config.js';
 import { inputFromObject } from '../core/input.js';
 import { parsePath, type PathSegment } from '../core/path.js';
 import type { Registry } from '../core/registry.js';
-import { asRecord, isRecord } from '../core/safe.js';
+import { asRecord } from '../core/safe.js';
 import type { Problem } from '../core/errors.js';
-import { errorMessage } from '../core/errors.js';
 import { lineOfPath } from '../yaml/locate.js';
+import { readManifestText } from '../scan/manifests.js';
 import { applyOperations, EditRefused, layoutOf, mergeEdits } from './yaml-edit.js';
 
 /** A finding left after fixing: the policy, the object and the path, and why it was not fixed. */
@@ -34,6 +33,8 @@ export interface TextFix {
   remaining: Remaining[];
   /** Input errors: the text is left as it is. */
   problems: Problem[];
+  /** Parser warnings (an unresolved tag), with file and line: they change nothing. */
+  warnings: Problem[];
 }
 
 export interface FixOptions {
@@ -42,62 +43,6 @@ export interface FixOptions {
   runner?: PolicyRunner;
   /** Namespace of objects that name none (as `scan --namespace`). */
   defaultNamespace?: string;
-}
-
-interface Located {
-  doc: Document;
-  base: PathSegment[];
-  object: Record<string, unknown>;
-}
-
-/** The Kubernetes objects of parsed documents, as `scan` reads them: lists and typed lists expanded. */
-function objectsOf(docs: Document[], file: string, lc: LineCounter, problems: Problem[]): Located[] {
-  const out: Located[] = [];
-  const visit = (doc: Document, value: unknown, base: PathSegment[], defaults?: { apiVersion: string; kind: string }): void => {
-    const line = lineOfPath(doc, base, lc);
-    if (!isRecord(value)) {
-      problems.push({ code: 'KP_ERR_INPUT_NOT_OBJECT', message: 'not a Kubernetes object: a mapping with apiVersion and kind is expected', file, line });
-      return;
-    }
-    const o = defaults !== undefined && (value.apiVersion === undefined || value.kind === undefined) ? { apiVersion: defaults.apiVersion, kind: defaults.kind, ...value } : value;
-    if (typeof o.apiVersion !== 'string' || o.apiVersion === '' || typeof o.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(o.kind)) {
-      problems.push({ code: 'KP_ERR_INPUT_NOT_OBJECT', message: 'not a Kubernetes object: no apiVersion or no CamelCase kind', file, line });
-      return;
-    }
-    const kind = o.kind;
-    if (Array.isArray(o.items) && kind.endsWith('List')) {
-      const itemDefaults = kind === 'List' ? undefined : { apiVersion: o.apiVersion, kind: kind.slice(0, -4) };
-      o.items.forEach((item, i) => visit(doc, item, [...base, 'items', i], itemDefaults));
-      return;
-    }
-    out.push({ doc, base, object: o });
-  };
-  for (const doc of docs) {
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      problems.push({ code: 'KP_ERR_INPUT_PARSE', message: errorMessage(err).split('\n')[0] ?? 'cannot read the document', file, line: lineOfPath(doc, [], lc) });
-      continue;
-    }
-    if (data === null || data === undefined) continue;
-    visit(doc, data, []);
-  }
-  return out;
-}
-
-function parse(text: string, file: string): { docs: Document[]; lc: LineCounter; problems: Problem[] } {
-  const lc = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true });
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  const problems: Problem[] = [];
-  for (const doc of docs) {
-    for (const e of doc.errors) {
-      const message = e.code === 'DUPLICATE_KEY' ? 'duplicate mapping key (kubectl rejects it; with two values it is unclear which one is meant)' : e.message.split('\n')[0] ?? e.message;
-      problems.push({ code: 'KP_ERR_INPUT_PARSE', message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
-    }
-  }
-  return { docs, lc, problems };
 }
 
 function inputOf(object: Record<string, unknown>, defaultNamespace: string | undefined) {
@@ -117,10 +62,9 @@ function nameOf(object: Record<string, unknown>): string {
  * errors is left as it is. Running it again on its own output changes nothing.
  */
 export function fixText(text: string, file: string, options: FixOptions): TextFix {
-  const { docs, lc, problems } = parse(text, file);
-  if (problems.length > 0) return { text, fixed: 0, objects: 0, remaining: [], problems };
-  const objects = objectsOf(docs, file, lc, problems);
-  if (problems.length > 0) return { text, fixed: 0, objects: 0, remaining: [], problems };
+  // Read as `scan` reads it (src/scan/manifests.ts): the same lists, AdmissionReviews, merge keys and input errors.
+  const { docs, objects, problems, warnings } = readManifestText(text, file);
+  if (problems.length > 0) return { text, fixed: 0, objects: 0, remaining: [], problems, warnings };
   const layout = layoutOf(text);
   const base = docs.map((d) => d.toString(layout)).join('');
   const refused = new Map<string, string>();
@@ -140,9 +84,9 @@ export function fixText(text: string, file: string, options: FixOptions): TextFi
   const edited = docs.map((d) => d.toString(layout)).join('');
   const out = mergeEdits(text, base, edited);
   // What is left is judged on the result, so that the list is exactly what a scan of it would find.
-  const after = parse(out, file);
+  const after = readManifestText(out, file);
   const remaining: Remaining[] = [];
-  for (const { doc, base: at, object } of objectsOf(after.docs, file, after.lc, [])) {
+  for (const { doc, base: at, object } of after.objects) {
     const plan = planFixes(inputOf(object, options.defaultNamespace), options.registry, options.config, options.runner);
     const why = new Map(plan.unfixable.map((u) => [u.finding, u.reason]));
     for (const f of plan.findings) {
@@ -153,5 +97,5 @@ export function fixText(text: string, file: string, options: FixOptions): TextFi
       });
     }
   }
-  return { text: out, fixed, objects: objects.length, remaining, problems };
+  return { text: out, fixed, objects: objects.length, remaining, problems, warnings };
 }

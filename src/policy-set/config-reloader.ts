@@ -8,6 +8,7 @@ import { errorMessage, formatProblem, KubePostureError, type Problem } from '../
 import { watchTargets, type WatchHandle } from '../process/file-watch.js';
 import type { PolicySet } from './policy-set.js';
 import type { ActivePolicySet, PolicySetHolder } from './policy-holder.js';
+import { notEnabledNotice, userPoliciesNotEnabled } from './not-enabled.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -33,6 +34,8 @@ export async function reloadPolicies(load: () => Promise<PolicySet>, holder: Pol
   }
   const active = holder.swap(set);
   for (const p of set.skipped) logger.warn({ problem: formatProblem(p) }, 'policy skipped (onPolicyLoadError: skip)');
+  const notEnabled = notEnabledNotice(set);
+  if (notEnabled !== undefined) logger.warn({ trigger, policies: userPoliciesNotEnabled(set) }, notEnabled);
   logger.info({ trigger, generation: active.generation, policies: set.engine.enabled.length, profile: set.fileConfig.profile, mode: set.engine.mode }, 'configuration loaded');
   return { ok: true, active };
 }

@@ -2,14 +2,21 @@
  * Reading saved scans back (`kube-posture report`): JSON parsed and validated against the published
  * schema. A file that is not a saved scan is refused with its name and the first problems, never drawn.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { scanDocumentSchema } from './scan-document-schema.js';
 import type { ScanDocument } from './scan-document.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats.default(ajv);
-const validate = ajv.compile<ScanDocument>(scanDocumentSchema);
+// Compiled when a saved scan is first read: a scan without --since never pays for it (start-up time).
+let compiled: ValidateFunction<ScanDocument> | undefined;
+function validator(): ValidateFunction<ScanDocument> {
+  if (compiled === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    compiled = ajv.compile<ScanDocument>(scanDocumentSchema);
+  }
+  return compiled;
+}
 
 export class ScanDocumentError extends Error {
   constructor(readonly file: string, message: string) {
@@ -25,12 +32,14 @@ export function parseScanDocument(text: string, file: string): ScanDocument {
   } catch (err) {
     throw new ScanDocumentError(file, `not JSON: ${(err as Error).message}`);
   }
+  const validate = validator();
   if (!validate(value)) throw new ScanDocumentError(file, `not a saved kube-posture scan (${scanDocumentSchema.title}): ${describeErrors(validate.errors ?? [])}`);
   return value;
 }
 
 /** True when `value` is a saved scan; for tests of what the commands write. */
 export function validateScanDocument(value: unknown): { ok: boolean; errors: string } {
+  const validate = validator();
   const ok = validate(value);
   return { ok, errors: ok ? '' : describeErrors(validate.errors ?? []) };
 }

@@ -1,8 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { documentChunks } from './documents.js';
+import { helmSourceOf, renderRootOf, renderTo, type RenderOptions, type RenderRoot } from './render.js';
 import { lineOfPath as locate } from '../yaml/locate.js';
 import type { Problem } from '../core/errors.js';
 import { isRecord } from '../core/safe.js';
@@ -19,7 +21,6 @@ export interface ManifestObject {
 
 /** Extensions that select files in a directory walk (compared lower-cased: `.YAML` counts). */
 const MANIFEST_EXT = new Set(['.yaml', '.yml', '.json']);
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
 /**
  * Names of standard input. Read through the process's own stream: opening them again fails with
  * ENXIO when standard input is a socket (as under some CI runners and process supervisors).
@@ -27,13 +28,23 @@ const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const STDIN_NAMES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 /**
- * Expands files and directories (recursively) into manifest files. A file named on the command line
- * is read whatever its name (`rendered.txt`, `/dev/stdin`, a `<(helm template ...)` pipe), as kubectl
- * reads `-f`; extensions only filter what a directory walk finds. `-` is standard input.
+ * Expands files and directories (recursively) into manifest files, and Helm charts and Kustomize roots
+ * (./render.ts) to be rendered. A file named on the command line is read whatever its name (`rendered.txt`,
+ * `/dev/stdin`, a `<(helm template ...)` pipe), as kubectl reads `-f`; extensions only filter what a
+ * directory walk finds. `-` is standard input. A chart's or Kustomize root's own files are never walked as
+ * manifests (its templates are not). With `render: false` (`fix`, which edits files in place and cannot edit
+ * rendered output) charts and Kustomize roots are walked as any directory: only files come back.
  */
-export async function manifestFiles(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+export async function manifestFiles(paths: readonly string[], options: { render: false }): Promise<string[]>;
+export async function manifestFiles(paths: readonly string[], options?: { render?: boolean }): Promise<(string | RenderRoot)[]>;
+export async function manifestFiles(paths: readonly string[], options: { render?: boolean } = {}): Promise<(string | RenderRoot)[]> {
+  const out: (string | RenderRoot)[] = [];
   const walk = async (dir: string): Promise<void> => {
+    const root = options.render === false ? undefined : await renderRootOf(dir);
+    if (root !== undefined) {
+      out.push(root);
+      return;
+    }
     for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const p = join(dir, e.name);
@@ -68,22 +79,40 @@ function notAnObject(object: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** An object with the YAML document it was read from and its path there: enough to edit it in place (`fix`). */
+export interface LocatedObject {
+  object: Record<string, unknown>;
+  /** The parsed document that holds it (kept alive only as long as the caller keeps this). */
+  doc: Document;
+  /** Path of the object inside its document: `[]`, `['items', 3]`, `['request', 'object']`. */
+  base: (string | number)[];
+  line: number;
+}
+
 /**
- * Parses one manifest text as kubectl reads it: several YAML documents, merge keys (`<<: *anchor`)
+ * Reads one manifest text as kubectl reads it: several YAML documents, merge keys (`<<: *anchor`)
  * resolved, duplicate keys refused (kubectl's strict decoding), `kind: List` and typed lists
- * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws.
+ * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws. The one YAML
+ * reader of manifests: `scan` (through `parseManifests`, one streamed document at a time) and `fix`
+ * (a whole file, whose documents it edits) both read with it.
  */
-export function parseManifests(text: string, file: string): { objects: ManifestObject[]; problems: Problem[] } {
-  const lc = new LineCounter();
-  const objects: ManifestObject[] = [];
+export function readManifestText(text: string, file: string, options: { lineOffset?: number } = {}): { docs: Document[]; lc: LineCounter; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
+  const lineOffset = options.lineOffset ?? 0;
+  // Lines of this text, counted from where it starts in its file (a document read alone from a stream).
+  const lc = lineOffset === 0 ? new LineCounter() : offsetLineCounter(lineOffset);
+  const objects: LocatedObject[] = [];
   const problems: Problem[] = [];
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
+  const warnings: Problem[] = [];
+  // logLevel 'error': the yaml package would print its warnings itself, without a file name; they are
+  // returned here with file and line instead.
+  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true, logLevel: 'error' });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  for (const doc of docs) {
+    for (const w of doc.warnings) warnings.push({ code: 'KP_ERR_INPUT_PARSE', message: w.message.split('\n')[0] ?? w.message, file, ...(w.linePos?.[0] ? { line: w.linePos[0].line + lineOffset } : {}) });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const message = e.code === 'DUPLICATE_KEY' ? 'duplicate mapping key (kubectl rejects it; with two values it is unclear which one is meant)' : e.message.split('\n')[0] ?? e.message;
-        problems.push({ code: 'KP_ERR_INPUT_PARSE', message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
+        problems.push({ code: 'KP_ERR_INPUT_PARSE', message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line + lineOffset } : {}) });
       }
       continue;
     }
@@ -98,10 +127,27 @@ export function parseManifests(text: string, file: string): { objects: ManifestO
     if (data === null || data === undefined) continue;
     addObject(doc, lc, file, data, [], undefined, objects, problems);
   }
-  return { objects, problems };
+  return { docs, lc, objects, problems, warnings };
 }
 
-function addObject(doc: Document, lc: LineCounter, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: ManifestObject[], problems: Problem[]): void {
+/** The objects of one manifest text (see `readManifestText`), each able to give the line of a field path. */
+export function parseManifests(text: string, file: string, options: { lineOffset?: number } = {}): { objects: ManifestObject[]; problems: Problem[]; warnings: Problem[] } {
+  const { lc, objects, problems, warnings } = readManifestText(text, file, options);
+  return { objects: objects.map(({ object, doc, base, line }) => ({ object, file, line, lineOf: (path) => locate(doc, [...base, ...path], lc) })), problems, warnings };
+}
+
+/** A LineCounter whose lines start at `offset + 1`: positions in a document read alone map to lines of its file. */
+function offsetLineCounter(offset: number): LineCounter {
+  const lc = new LineCounter();
+  const linePos = lc.linePos.bind(lc);
+  lc.linePos = (pos: number) => {
+    const p = linePos(pos);
+    return { line: p.line + offset, col: p.col };
+  };
+  return lc;
+}
+
+function addObject(doc: Document, lc: LineCounter, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: LocatedObject[], problems: Problem[]): void {
   const line = locate(doc, base, lc);
   const problem = (message: string) => problems.push({ code: 'KP_ERR_INPUT_NOT_OBJECT', message, file, line });
   if (!isRecord(object)) {
@@ -130,48 +176,143 @@ function addObject(doc: Document, lc: LineCounter, file: string, object: unknown
     problem('an AdmissionReview with no request.object: scan judges objects; give it the object itself (or send the review to the webhook)');
     return;
   }
-  objects.push({ object: o, file, line, lineOf: (path) => locate(doc, [...base, ...path], lc) });
+  objects.push({ object: o, doc, base, line });
 }
 
-export async function readManifests(paths: readonly string[]): Promise<{ objects: ManifestObject[]; problems: Problem[] }> {
+/** Where an object was read: enough to read its document again (`ManifestReader.reread`). */
+export interface ManifestLocation {
+  /** A file to read the bytes from (standard input's copy for `-`). */
+  path: string;
+  /** The name reports give (`<stdin>` for `-`). */
+  file: string;
+  start: number;
+  end: number;
+  /** Added to a line counted in the document to give its line in `file`. */
+  lineOffset: number;
+  /** The object's place among those its document holds (lists hold several). */
+  index: number;
+}
+
+/**
+ * Reads manifests as a stream of objects, one document parsed at a time, so that memory does not grow
+ * with the size of a file: no size limit, the same for a 66 MB file and for standard input. A document's
+ * parsed form is dropped once its objects are handed out; `reread` parses it again from its bytes when a
+ * report needs the line of a field later. Standard input is copied to a temporary file as it is read, so
+ * that it can be read again too; `close` removes the copy.
+ */
+export class ManifestReader {
+  readonly problems: Problem[] = [];
+  readonly warnings: Problem[] = [];
+  private spoolDir: string | undefined;
+  private last: { key: string; objects: ManifestObject[] } | undefined;
+
+  constructor(private readonly render: RenderOptions = {}) {}
+
+  async *objects(paths: readonly string[]): AsyncGenerator<{ object: ManifestObject; at: ManifestLocation }> {
+    for (const p of paths) {
+      let files: (string | RenderRoot)[];
+      try {
+        files = await manifestFiles([p]);
+      } catch (err) {
+        this.problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${(err as Error).message}`, file: p });
+        continue;
+      }
+      for (const file of files) yield* typeof file === 'string' ? this.readFile(file) : this.readRendered(file);
+    }
+  }
+
+  private spoolPath(what: string): string {
+    this.spoolDir ??= mkdtempSync(join(tmpdir(), 'kube-posture-input-'));
+    return join(this.spoolDir, `${what}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  }
+
+  /** A chart or Kustomize root: rendered to a file first, then read like one; Helm's `# Source:` comments name each document's template. */
+  private async *readRendered(root: RenderRoot): AsyncGenerator<{ object: ManifestObject; at: ManifestLocation }> {
+    const out = this.spoolPath(root.kind);
+    const problem = await renderTo(root, this.render, out);
+    if (problem !== undefined) {
+      this.problems.push(problem);
+      return;
+    }
+    const name = root.kind === 'kustomize' ? `${root.dir} (kustomize build)` : `${root.dir} (helm template)`;
+    yield* this.readFile(out, { name, chart: root.kind === 'helm' ? root.dir : undefined });
+  }
+
+  private async *readFile(file: string, rendered?: { name: string; chart: string | undefined }): AsyncGenerator<{ object: ManifestObject; at: ManifestLocation }> {
+    const stdin = rendered === undefined && STDIN_NAMES.has(file);
+    const name = rendered?.name ?? (file === '-' ? '<stdin>' : file);
+    let path = file;
+    let spool: number | undefined;
+    if (stdin) {
+      path = this.spoolPath('stdin');
+      spool = openSync(path, 'w', 0o600);
+    }
+    const source = stdin ? process.stdin : createReadStream(file);
+    const copy = async function* (): AsyncGenerator<Buffer> {
+      for await (const c of source) {
+        const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+        if (spool !== undefined) writeSync(spool, b);
+        yield b;
+      }
+    };
+    try {
+      for await (const chunk of documentChunks(copy())) {
+        let docFile = name;
+        let lineOffset = chunk.line - 1;
+        if (rendered?.chart !== undefined) {
+          // Lines count from the template's first line: the line after Helm's `# Source:` comment is its line 1.
+          const src = helmSourceOf(chunk.text, rendered.chart);
+          if (src !== undefined) {
+            docFile = src.file;
+            lineOffset = -src.commentLine;
+          }
+        }
+        const r = parseManifests(chunk.text, docFile, { lineOffset });
+        this.problems.push(...r.problems);
+        this.warnings.push(...r.warnings);
+        for (let index = 0; index < r.objects.length; index++) {
+          yield { object: r.objects[index]!, at: { path, file: docFile, start: chunk.start, end: chunk.end, lineOffset, index } };
+        }
+      }
+    } catch (err) {
+      this.problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${(err as Error).message}`, file: name });
+    } finally {
+      if (spool !== undefined) closeSync(spool);
+      if (!stdin) (source as { destroy?: () => void }).destroy?.();
+    }
+  }
+
+  /** The object at `at`, parsed again from its document's bytes (the last document is kept: findings come in order). */
+  reread(at: ManifestLocation): ManifestObject | undefined {
+    const key = `${at.path}\0${at.start}`;
+    if (this.last?.key !== key) {
+      const buf = Buffer.alloc(at.end - at.start);
+      const fd = openSync(at.path, 'r');
+      try {
+        readSync(fd, buf, 0, buf.length, at.start);
+      } finally {
+        closeSync(fd);
+      }
+      this.last = { key, objects: parseManifests(buf.toString('utf8'), at.file, { lineOffset: at.lineOffset }).objects };
+    }
+    return this.last.objects[at.index];
+  }
+
+  close(): void {
+    this.last = undefined;
+    if (this.spoolDir !== undefined) rmSync(this.spoolDir, { recursive: true, force: true });
+    this.spoolDir = undefined;
+  }
+}
+
+/** Every object of the manifests at once (for callers that need them all; `scan` streams through `ManifestReader`). */
+export async function readManifests(paths: readonly string[], render: RenderOptions = {}): Promise<{ objects: ManifestObject[]; problems: Problem[]; warnings: Problem[] }> {
+  const reader = new ManifestReader(render);
   const objects: ManifestObject[] = [];
-  const problems: Problem[] = [];
-  const files: string[] = [];
-  for (const p of paths) {
-    try {
-      files.push(...(await manifestFiles([p])));
-    } catch (err) {
-      problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${(err as Error).message}`, file: p });
-    }
-  }
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readBounded(STDIN_NAMES.has(file) ? process.stdin : createReadStream(file), MAX_FILE_BYTES);
-    } catch (err) {
-      problems.push({ code: 'KP_ERR_INPUT_PARSE', message: `cannot read: ${(err as Error).message}`, file });
-      continue;
-    }
-    const r = parseManifests(text, file === '-' ? '<stdin>' : file);
-    objects.push(...r.objects);
-    problems.push(...r.problems);
-  }
-  return { objects, problems };
-}
-
-/** Reads a stream whole, refusing more than `limit` bytes (pipes and devices have no size to check first). */
-async function readBounded(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const c of stream) {
-      const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
-      size += chunk.length;
-      if (size > limit) throw new Error(`larger than ${limit} bytes`);
-      chunks.push(chunk);
-    }
+    for await (const { object } of reader.objects(paths)) objects.push(object);
   } finally {
-    if (stream !== process.stdin) stream.destroy();
+    reader.close();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { objects, problems: reader.problems, warnings: reader.warnings };
 }

@@ -9,28 +9,85 @@ import type { PolicySet } from '../policy-set/policy-set.js';
 import { buildReport, objectResult } from '../results/build.js';
 import type { FileRef, ObjectResult, Report } from '../results/model.js';
 import type { ManifestObject } from './manifests.js';
-import { addContextFindings } from './scan-context.js';
+import { ContextCollector } from './scan-context.js';
 import { viewKinds } from '../core/context.js';
 import { canonicalKind, groupOf, isAnyKind, kindKey } from '../core/kinds.js';
+import { ServiceAccountIndex, type ServiceAccountLookup } from '../core/service-accounts.js';
+
+export type ScanOptions = EvaluateOptions & { defaultNamespace?: string; problems?: Problem[]; vulnerabilities?: VulnerabilityLookup };
+
+/** What is kept of one object after it is judged: where it is, and what it was judged without. */
+interface Entry {
+  file: string;
+  line: number;
+  /** The object again (parsed anew from its bytes when it was streamed): for re-judging and for lines of later findings. */
+  reread: () => ManifestObject | undefined;
+  /** Its namespace had no Namespace in the input yet when it was judged. */
+  namespaceUnknown?: string;
+  /** ServiceAccounts (namespace/name) a policy asked about that the input had not shown yet. */
+  accountsMissed?: string[];
+}
 
 /**
- * Evaluates manifests as the webhook would evaluate their creation. Namespaces in the same set lend
- * their labels to the objects in them, so PSA-style namespace labels apply offline too. Then the
- * enabled cluster policies judge the set as a whole (./scan-context.ts).
+ * Judges manifests one at a time as they are read, as the webhook would judge their creation; what
+ * one object needs of others comes from the input too: Namespaces lend their labels to the objects in
+ * them (PSA-style namespace labels apply offline), ServiceAccounts tell the pods that use them whether a
+ * token is mounted. An object judged before the Namespace or ServiceAccount it depends on appeared is
+ * judged again at the end. Then the enabled cluster policies judge the set as a whole (./scan-context.ts).
+ * Memory: one result and a few fields per object; never the objects themselves.
  */
-export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: EvaluateOptions & { defaultNamespace?: string; problems?: Problem[]; vulnerabilities?: VulnerabilityLookup; onProgress?: (done: number, total: number) => void } = {}): Report {
-  const nsLabels = new Map<string, Record<string, string>>();
-  for (const { object } of objects) {
-    const meta = asRecord(object.metadata);
-    if (object.kind === 'Namespace' && typeof meta?.name === 'string') nsLabels.set(meta.name, (asRecord(meta.labels) ?? {}) as Record<string, string>);
+export class ScanSession {
+  private readonly nsLabels = new Map<string, Record<string, string>>();
+  private readonly accounts = new ServiceAccountIndex();
+  private readonly results: ObjectResult[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly context: ContextCollector | undefined;
+  private missed: string[] | undefined;
+  private readonly lookup: ServiceAccountLookup;
+
+  constructor(private readonly set: PolicySet, private readonly options: ScanOptions = {}) {
+    this.context = viewKinds(set.registry, set.engine).length > 0 ? new ContextCollector(set, options) : undefined;
+    // Records the accounts asked about and not (yet) known, so the object can be judged again when one comes later.
+    this.lookup = {
+      get: (namespace, name) => {
+        const found = this.accounts.get(namespace, name);
+        if (found === undefined) (this.missed ??= []).push(ServiceAccountIndex.key(namespace, name));
+        return found;
+      },
+    };
   }
-  const results: ObjectResult[] = [];
-  for (const m of objects) {
+
+  private namespaceOf(object: Record<string, unknown>): string | undefined {
+    const ns = asRecord(object.metadata)?.namespace;
+    return typeof ns === 'string' ? ns : this.options.defaultNamespace;
+  }
+
+  /** Judges one object. `reread` gives it back later (the same object when it is held anyway). */
+  add(m: ManifestObject, reread: () => ManifestObject | undefined = () => m): void {
+    const namespace = this.namespaceOf(m.object);
+    if (m.object.kind === 'Namespace' && m.object.apiVersion === 'v1') {
+      const meta = asRecord(m.object.metadata);
+      if (typeof meta?.name === 'string') this.nsLabels.set(meta.name, (asRecord(meta.labels) ?? {}) as Record<string, string>);
+    }
+    this.accounts.add(m.object, namespace);
+    const entry: Entry = { file: m.file, line: m.line, reread };
+    this.results.push(this.judge(m, namespace, entry));
+    this.entries.push(entry);
+    this.context?.add(m.object, this.entries.length - 1);
+  }
+
+  private judge(m: ManifestObject, namespace: string | undefined, entry: Entry): ObjectResult {
     const meta = asRecord(m.object.metadata) ?? {};
-    const namespace = typeof meta.namespace === 'string' ? meta.namespace : options.defaultNamespace;
-    const labels = namespace !== undefined ? nsLabels.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
-    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}), ...(options.vulnerabilities ? { vulnerabilities: options.vulnerabilities } : {}) });
-    const result = evaluate(input, set.registry, set.engine, options);
+    const known = namespace !== undefined ? this.nsLabels.get(namespace) : undefined;
+    if (namespace !== undefined && known === undefined) entry.namespaceUnknown = namespace;
+    else delete entry.namespaceUnknown;
+    const labels = namespace !== undefined ? known ?? { 'kubernetes.io/metadata.name': namespace } : undefined;
+    const input = inputFromObject(m.object, { ...(namespace !== undefined ? { namespace } : {}), ...(labels ? { namespaceLabels: labels } : {}), ...(this.options.vulnerabilities ? { vulnerabilities: this.options.vulnerabilities } : {}), serviceAccounts: this.lookup });
+    this.missed = undefined;
+    const result = evaluate(input, this.set.registry, this.set.engine, this.options);
+    if (this.missed !== undefined) entry.accountsMissed = this.missed;
+    else delete entry.accountsMissed;
+    this.missed = undefined;
     const ref: FileRef = {
       apiVersion: String(m.object.apiVersion ?? ''),
       kind: String(m.object.kind ?? ''),
@@ -39,13 +96,32 @@ export function scanManifests(objects: readonly ManifestObject[], set: PolicySet
       file: m.file,
       line: m.line,
     };
-    results.push(objectResult(ref, result, decide(result), (path) => (path === '' ? m.line : m.lineOf(parsePath(path)))));
-    options.onProgress?.(results.length, objects.length);
+    return objectResult(ref, result, decide(result), (path) => (path === '' ? m.line : m.lineOf(parsePath(path))));
   }
-  addContextFindings(objects, results, set, options);
-  const report = buildReport(results, options.problems ?? []);
-  const notInspected = notInspectedKinds(results, set);
-  return Object.keys(notInspected).length > 0 ? { ...report, notInspected } : report;
+
+  /** Judges again what was judged before its Namespace or ServiceAccount came, runs the cluster policies, and reports. */
+  finish(problems: Problem[] = this.options.problems ?? []): Report {
+    this.entries.forEach((entry, i) => {
+      const late = (entry.namespaceUnknown !== undefined && this.nsLabels.has(entry.namespaceUnknown)) || (entry.accountsMissed?.some((k) => this.accounts.has(k)) ?? false);
+      if (!late) return;
+      const m = entry.reread();
+      if (m !== undefined) this.results[i] = this.judge(m, this.namespaceOf(m.object), entry);
+    });
+    this.context?.place(this.results, (i) => {
+      const entry = this.entries[i];
+      return entry !== undefined ? { file: entry.file, line: entry.line, object: () => entry.reread() } : undefined;
+    });
+    const report = buildReport(this.results, problems);
+    const notInspected = notInspectedKinds(this.results, this.set);
+    return Object.keys(notInspected).length > 0 ? { ...report, notInspected } : report;
+  }
+}
+
+/** Judges manifests held in memory (tests, the report bench): the same session `scan` streams through. */
+export function scanManifests(objects: readonly ManifestObject[], set: PolicySet, options: ScanOptions = {}): Report {
+  const session = new ScanSession(set, options);
+  for (const m of objects) session.add(m);
+  return session.finish();
 }
 
 /**

@@ -4,11 +4,10 @@
  * against a schema of the fields used (docs/vulnerabilities.md gives the mapping), so a truncated or
  * foreign file is an input error naming the file, never "no vulnerabilities".
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { KubePostureError } from '../core/errors.js';
 import { summarize, type ImageScanSummary, type ImageVulnerability, type VulnerabilitySeverity } from '../core/vulnerabilities.js';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
 
 const trivySchema = {
   type: 'object',
@@ -95,8 +94,15 @@ const grypeSchema = {
   },
 } as const;
 
-const validateTrivy = ajv.compile(trivySchema);
-const validateGrype = ajv.compile(grypeSchema);
+// Compiled when a report is first read: a scan without --vulnerabilities never pays for it (start-up time).
+let validators: { trivy: ValidateFunction; grype: ValidateFunction } | undefined;
+function validatorFor(format: 'trivy' | 'grype'): ValidateFunction {
+  if (validators === undefined) {
+    const ajv = new Ajv({ allErrors: false, strict: false });
+    validators = { trivy: ajv.compile(trivySchema), grype: ajv.compile(grypeSchema) };
+  }
+  return validators[format];
+}
 
 export type ScannerFormat = 'trivy' | 'grype';
 
@@ -122,7 +128,7 @@ export function parseScannerReport(text: string, file: string): ImageScanSummary
   if (format === undefined) {
     throw new KubePostureError('KP_ERR_INPUT_PARSE', `${file}: not a vulnerability report kube-posture reads (expected \`trivy image -f json\` output with SchemaVersion 2, or \`grype -o json\`)`);
   }
-  const validate = format === 'trivy' ? validateTrivy : validateGrype;
+  const validate = validatorFor(format);
   if (!validate(doc)) throw new KubePostureError('KP_ERR_INPUT_PARSE', `${file}: ${format} report: ${describe(validate.errors)}`);
   return format === 'trivy' ? fromTrivy(doc as TrivyReport, file) : fromGrype(doc as GrypeReport, file);
 }

@@ -88,3 +88,29 @@ t.test('input errors are exit 2 and the file is left as it is', async (t) => {
   t.equal((await runCli(['fix', '-', '--profile', 'all'])).code, 2, 'standard input cannot be fixed in place');
   t.equal((await runCli(['fix', join(dir, 'missing.yaml')])).code, 2, 'a missing file');
 });
+
+t.test('fix reads manifests with scan\'s reader: an AdmissionReview is unwrapped, parser warnings carry their file', async (t) => {
+  const dir = t.testdir({
+    'review.yaml': 'apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: u1\n  operation: CREATE\n  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: { name: wrapped, namespace: shop }\n    spec:\n      hostNetwork: true\n      containers: [{ name: app, image: "registry.example.com/app:1.0" }]\n',
+    'tagged.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: tagged, namespace: shop }\ndata:\n  a: !custom value\n',
+  });
+  const r = await runCli(['fix', 'review.yaml', '--profile', 'pss-baseline'], { cwd: dir });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^- {6}hostNetwork: true\n\+ {6}hostNetwork: false$/m, 'the object inside the review is fixed, as scan judges it');
+  const w = await runCli(['fix', 'tagged.yaml', '--profile', 'all'], { cwd: dir });
+  t.match(w.stderr, /^kube-posture fix: warning: tagged\.yaml:5: .*!custom/m, 'the warning names its file and line');
+  t.notMatch(w.stderr, /YAMLWarning/, 'not the yaml package\'s own warning without a file');
+});
+
+t.test('a Kustomize root is walked as files (fix edits what is on disk; scan renders it)', async (t) => {
+  const dir = t.testdir({
+    app: {
+      'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - base/pod.yaml\n',
+      base: { 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: { name: worker, namespace: shop }\nspec:\n  hostNetwork: true   # legacy\n  containers:\n    - { name: worker, image: "registry.example.com/worker:1.0" }\n' },
+    },
+  });
+  const r = await runCli(['fix', 'app', '--profile', 'pss-baseline'], { cwd: dir });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^--- a\/app\/base\/pod\.yaml\n\+\+\+ b\/app\/base\/pod\.yaml\n/m);
+  t.match(r.stdout, /^-  hostNetwork: true {3}# legacy\n\+  hostNetwork: false # legacy$/m);
+});

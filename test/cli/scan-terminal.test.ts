@@ -63,15 +63,15 @@ t.test('colour: on a terminal only; NO_COLOR, --no-color and FORCE_COLOR respect
 });
 
 t.test('a progress line on a terminal for a long scan, never in a pipe', async (t) => {
-  const docs = Array.from({ length: 1000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: team }\ndata: { k: v }\n`);
-  const dir = t.testdir({ 'many.yaml': docs.join('---\n'), 'small.yaml': docs.slice(0, 10).join('---\n') });
+  // The input is streamed, so the line counts objects (the total is known only at the end), from the 1000th on.
+  const docs = Array.from({ length: 1500 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: team }\ndata: { k: v }\n`);
+  const dir = t.testdir({ 'many.yaml': docs.join('---\n'), 'small.yaml': docs.slice(0, 999).join('---\n') });
   const tty = await inTerminal(['scan', join(dir, 'many.yaml'), '--fail-on', 'never']);
   t.equal(tty.code, 0);
-  t.match(tty.output, /\r\x1b\[Kkube-posture: scanned 500\/1000 objects \(50%\)/, 'progress shown on the terminal');
-  t.match(tty.output, /scanned 1000\/1000 objects/);
-  t.notOk((await inTerminal(['scan', join(dir, 'small.yaml'), '--fail-on', 'never'])).output.includes('scanned 10/10'), 'a short scan shows none');
+  t.match(tty.output, /\r\x1b\[Kkube-posture: scanned 1200 objects/, 'progress shown on the terminal');
+  t.match(tty.output, /scanned 1500 objects\r\x1b\[K/, 'the last line shown is erased when the scan ends');
+  t.notOk((await inTerminal(['scan', join(dir, 'small.yaml'), '--fail-on', 'never'])).output.includes('kube-posture: scanned'), 'a short scan shows none');
   const piped = await runCli(['scan', join(dir, 'many.yaml'), '--fail-on', 'never'], { env: env() });
   t.equal(piped.code, 0);
-  t.notMatch(piped.stderr, /scanned \d+\//, 'no progress into a pipe or a CI log');
+  t.notMatch(piped.stderr, /scanned \d+/, 'no progress into a pipe or a CI log');
 });
-
