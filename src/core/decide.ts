@@ -42,11 +42,11 @@ export function decide(result: Pick<EngineResult, 'findings' | 'mode'> & { notes
       message = denyText;
     } else {
       wouldDeny = deny;
-      for (const f of deny) warnings.add(`${mode === 'audit' ? 'would deny: ' : ''}${shortFinding(f)}`);
+      for (const f of deny) warnings.addClean(`${mode === 'audit' ? 'would deny: ' : ''}${shortFinding(f)}`);
       if (mode === 'audit') auditAnnotations['would-deny'] = clip(denyText, ANNOTATION_MAX_CHARS);
     }
   }
-  for (const f of warn) warnings.add(shortFinding(f));
+  for (const f of warn) warnings.addClean(shortFinding(f));
   for (const f of audit) {
     const prev = auditAnnotations[f.policyId];
     auditAnnotations[f.policyId] = clip(prev === undefined ? oneFinding(f) : `${prev}; ${oneFinding(f)}`, ANNOTATION_MAX_CHARS);
@@ -111,7 +111,11 @@ function clip(text: string, max: number): string {
 class WarningList {
   private readonly seen = new Set<string>();
   add(text: string): void {
-    const t = sanitize(text).trim();
+    this.addClean(sanitize(text));
+  }
+  /** A text already sanitized (shortFinding's): sanitizing it again would find nothing to change. */
+  addClean(text: string): void {
+    const t = text.trim();
     if (t !== '' && this.seen.size < WARNINGS_MAX_COUNT) this.seen.add(t);
   }
   list(): string[] {

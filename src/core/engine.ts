@@ -125,7 +125,7 @@ export function evaluate(input: EvaluationInput, registry: Registry, config: Eng
         findings.push(errorFinding(step.entry, result.reason, result.error));
         continue;
       }
-      outcomes.push({ policyId: policy.id, outcome: result.violations.length === 0 ? 'pass' : 'fail' });
+      outcomes.push(result.violations.length === 0 ? step.passed : step.failed);
       for (const v of result.violations) {
         const f = toFinding(step.entry, v, root);
         findings.push(notHonoured === undefined ? f : { ...f, message: `${f.message} (${notHonoured})` });

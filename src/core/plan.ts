@@ -1,6 +1,6 @@
 import type { EngineConfig, EnginePolicy } from './engine-config.js';
 import { pssPolicyIds, type Registry } from './registry.js';
-import type { Action, Mode, ObjectPolicy, Operation, PodPolicy, PssLevel, PssVersion } from './types.js';
+import type { Action, EvaluationResult, Mode, ObjectPolicy, Operation, PodPolicy, PssLevel, PssVersion } from './types.js';
 import type { Exemptions } from './exemptions.js';
 import { canonicalKind, isAnyKind, kindKey, lookupKind, type GroupKind } from './kinds.js';
 import { ACTION_RANK } from './types.js';
@@ -58,7 +58,12 @@ export interface PlanStep {
   needsVulnerabilities: boolean;
   exemptions: Exemptions | undefined;
   params: Record<string, unknown>;
+  /** The step's pass and fail outcomes, shared (frozen) by every evaluation rather than made per review. */
+  passed: PolicyOutcomeEntry;
+  failed: PolicyOutcomeEntry;
 }
+
+type PolicyOutcomeEntry = EvaluationResult['outcomes'][number];
 
 const OPERATION_INDEX: Readonly<Record<Operation, number>> = { CREATE: 0, UPDATE: 1, DELETE: 2, CONNECT: 3 };
 // Per plan, per group and kind (no key string built per request), the steps of each operation.
@@ -93,6 +98,8 @@ export function stepsFor(plan: Plan, gk: GroupKind, operation: Operation): reado
         needsVulnerabilities: r.policy.requires?.includes('vulnerabilities') === true,
         exemptions: entry.policy.exemptions,
         params: entry.policy.params as Record<string, unknown>,
+        passed: Object.freeze({ policyId: r.policy.id, outcome: 'pass' }),
+        failed: Object.freeze({ policyId: r.policy.id, outcome: 'fail' }),
       }));
     }
     steps = Object.freeze(out);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileSchemaPolicy, relevantErrors, substituteParams, type SchemaPolicyDocument } from './schema-policy.js';
+import { compileSchemaPolicy, compileTemplate, relevantErrors, substituteParams, type SchemaPolicyDocument } from './schema-policy.js';
 import { inputFromObject } from './input.js';
 import { evaluate } from './engine.js';
 import { testConfig, testRegistry } from '../../test/helpers/policies.js';
@@ -64,4 +64,24 @@ t.test('an errorMessage object beside a property errorMessage reports one findin
   const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'reg.example.com/app' }, { name: 'b' }] } };
   const f = evaluate(inputFromObject(p), registry, testConfig(registry, { profile: 'all' })).findings;
   t.same(f.map((x) => [x.path, x.message]), [['spec.containers[0].image', 'container "a": image must name a tag'], ['spec.containers[1].image', 'container "b": image is required']]);
+});
+
+t.test('message templates: every occurrence of each variable is filled, other braces are kept, cut once per policy', async (t) => {
+  const policy = compileSchemaPolicy({
+    ...meta, id: 'tpl', target: 'container',
+    schema: { properties: { image: { pattern: ':', errorMessage: '{container} {x} image {value} at {path} ({container})' }, imagePullPolicy: { const: 'Always' } } },
+    message: '[{container}] {path}={value} {{path}}',
+  });
+  const registry = testRegistry([policy]);
+  const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'app', imagePullPolicy: 'Never' }, { name: 'b', image: 'app' }] } };
+  for (let round = 0; round < 2; round++) {
+    const f = evaluate(inputFromObject(p), registry, testConfig(registry, { profile: 'all' })).findings;
+    t.same(f.map((x) => x.message), [
+      'a {x} image "app" at image (a)',
+      '[a] imagePullPolicy="Never" {imagePullPolicy}',
+      'b {x} image "app" at image (b)',
+    ], `round ${round}`);
+  }
+  t.same(compileTemplate('no variables'), { parts: ['no variables'], vars: [] });
+  t.same(compileTemplate('{path}{value}'), { parts: ['', '', ''], vars: ['path', 'value'] });
 });

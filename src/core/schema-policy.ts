@@ -77,6 +77,11 @@ const COMBINATORS = new Set(['anyOf', 'oneOf', 'if', 'not']);
  * once per branch it tried, and repeated errors at one path collapse to one.
  */
 export function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  // One error (a failing container usually has one): nothing to collapse, only what is never reported.
+  if (errors.length === 1) {
+    const e = errors[0]!;
+    return e.keyword === 'if' || (e.keyword === 'errorMessage' && Array.isArray(e.params.errors) && e.params.errors.length === 0) ? [] : [e];
+  }
   const combinatorPaths = errors.filter((e) => COMBINATORS.has(e.keyword)).map((e) => e.schemaPath + '/');
   const seen = new Set<string>();
   const out: ErrorObject[] = [];
@@ -104,8 +109,17 @@ function missingProperty(e: ErrorObject): string {
  * Path of the offending field (for `required`, the missing property itself) and the value found there.
  * One walk down the data: ajv pointers do not say whether `0` is an index or a key, so the data is asked.
  */
-function errorLocation(e: ErrorObject, data: unknown): { path: PathSegment[]; value: unknown } {
-  const path = fromJsonPointer(e.instancePath);
+/** Parsed instance pointers kept per policy (they come from the data, so they are bounded). */
+const POINTER_CACHE_MAX = 512;
+
+function errorLocation(e: ErrorObject, data: unknown, pointers: Map<string, readonly PathSegment[]>): { path: PathSegment[]; value: unknown } {
+  // The same pointers come back review after review (`/env/1/valueFrom`): each is parsed once.
+  let parsed = pointers.get(e.instancePath);
+  if (parsed === undefined) {
+    parsed = fromJsonPointer(e.instancePath);
+    if (pointers.size < POINTER_CACHE_MAX) pointers.set(e.instancePath, parsed);
+  }
+  const path = parsed.slice();
   let cur: unknown = data;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
@@ -152,10 +166,46 @@ function explain(e: ErrorObject): string {
   }
 }
 
+/**
+ * A message template cut once into literal text and the variables it names (`{container}`, `{path}`,
+ * `{value}`): filling it is a few concatenations, where a `replace` with a callback per finding was
+ * half of a failing container's error path. Templates are the policy's `message` and its schema's
+ * `errorMessage`s, a handful per policy; an errorMessage that ajv-errors interpolated from the data
+ * (`${/pointer}`) can make more, so at most TEMPLATE_CACHE_MAX are kept and the rest are cut each time.
+ */
+type TemplateVar = 'container' | 'path' | 'value';
+interface Template { parts: readonly string[]; vars: readonly TemplateVar[] }
+const TEMPLATE_CACHE_MAX = 256;
+const TEMPLATE_VAR = /\{(container|path|value)\}/g;
+
+export function compileTemplate(template: string): Template {
+  const parts: string[] = [];
+  const vars: TemplateVar[] = [];
+  let at = 0;
+  for (const m of template.matchAll(TEMPLATE_VAR)) {
+    parts.push(template.slice(at, m.index));
+    vars.push(m[1] as TemplateVar);
+    at = m.index + m[0].length;
+  }
+  parts.push(template.slice(at));
+  return { parts, vars };
+}
+
 /** Fills `{container}`, `{path}` and `{value}`; each is computed only when the template names it. */
-function fill(template: string, vars: { container: string; path: () => string; value: () => string }): string {
-  if (!template.includes('{')) return template;
-  return template.replace(/\{(container|path|value)\}/g, (_m, k: string) => (k === 'container' ? vars.container : k === 'path' ? vars.path() : vars.value()));
+function fill(templates: Map<string, Template>, template: string, container: string, rel: readonly PathSegment[], value: unknown): string {
+  let t = templates.get(template);
+  if (t === undefined) {
+    t = compileTemplate(template);
+    if (templates.size < TEMPLATE_CACHE_MAX) templates.set(template, t);
+  }
+  const { parts, vars } = t;
+  if (vars.length === 0) return template;
+  let out = parts[0]!;
+  for (let i = 0; i < vars.length; i++) {
+    const k = vars[i];
+    out += (k === 'container' ? container : k === 'path' ? formatPath(rel) : displayValue(value)) + parts[i + 1]!;
+  }
+  return out;
 }
 
 // Shared by every passing call; frozen so that no caller can fill it for the others.
@@ -178,18 +228,26 @@ export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
     return pair;
   };
 
+  // This policy's message templates, cut once (see compileTemplate).
+  const templates = new Map<string, Template>();
+  const pointers = new Map<string, readonly PathSegment[]>();
+
   const violationsOf = (data: unknown, base: PathSegment[], containerName: string | ((rel: PathSegment[]) => string), params: Record<string, unknown> | undefined): Violation[] => {
     const { quick, full: validate } = validatorsFor(params);
     if (quick(data)) return NONE;
     // The full validator decides (it reports every error): the quick one only lets passing data skip it.
     if (validate(data)) return NONE;
-    return relevantErrors(validate.errors ?? []).map((e) => {
-      const { path: rel, value } = errorLocation(e, data);
-      const scalar = value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
-      const vars = { container: typeof containerName === 'string' ? containerName : containerName(rel), path: () => formatPath(rel), value: () => displayValue(value) };
-      const message = e.keyword === 'errorMessage' ? fill(e.message ?? doc.message, vars) : doc.message !== '' ? fill(doc.message, vars) : `${formatPath(rel)} ${explain(e)}`;
-      return { path: base.length === 0 ? rel : [...base, ...rel], message, ...(scalar !== undefined ? { value: scalar } : {}) };
-    });
+    const errors = relevantErrors(validate.errors ?? []);
+    const out: Violation[] = [];
+    for (let i = 0; i < errors.length; i++) {
+      const e = errors[i]!;
+      const { path: rel, value } = errorLocation(e, data, pointers);
+      const container = typeof containerName === 'string' ? containerName : containerName(rel);
+      const message = e.keyword === 'errorMessage' ? fill(templates, e.message ?? doc.message, container, rel, value) : doc.message !== '' ? fill(templates, doc.message, container, rel, value) : `${formatPath(rel)} ${explain(e)}`;
+      const path = base.length === 0 ? rel : base.concat(rel);
+      out.push(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? { path, message, value } : { path, message });
+    }
+    return out;
   };
 
   const { schema: _schema, message: _message, target: _target, match, fix: fixSpec, ...metaFields } = doc;
