@@ -5,7 +5,7 @@
  * Published as docs/schema/baseline-v1.schema.json (`npm run docs:schema`).
  */
 import { createHash } from 'node:crypto';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { ObjectRef, Report } from './model.js';
 import type { Finding } from '../core/types.js';
 import { KubePostureError } from '../core/errors.js';
@@ -61,7 +61,9 @@ export const baselineSchema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(baselineSchema);
+// Compiled on first use: only `--baseline` reads one.
+let compiled: ValidateFunction | undefined;
+const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(baselineSchema));
 
 /** The finding's identity: its object, policy and field path (never its file or line). */
 export function fingerprint(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, finding: Pick<Finding, 'policyId' | 'path'>): string {
@@ -92,6 +94,7 @@ export function parseBaseline(text: string, file: string): Baseline {
   } catch (err) {
     throw new KubePostureError('KP_ERR_BASELINE_INVALID', `${file}: not a baseline (JSON expected): ${(err as Error).message}`);
   }
+  const validate = validator();
   if (!validate(value)) {
     const problems = (validate.errors ?? []).slice(0, 10).map((e) => ({ code: 'KP_ERR_BASELINE_INVALID' as const, message: `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`, file }));
     throw new KubePostureError('KP_ERR_BASELINE_INVALID', `${file}: not a kube-posture baseline version ${BASELINE_VERSION} (docs/schema/baseline-v1.schema.json)`, problems);
