@@ -33,6 +33,9 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
+/** Long enough for a judgement that should not happen to show (the relist delays here are 20 ms). */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
 const set = await buildPolicySet(parseConfig([
   'profile: none',
   'policies:',
@@ -93,6 +96,10 @@ t.test('a changed or deleted VulnerabilityReport re-judges the objects running i
   fake.put(VR, fixed);
   await until('web no longer fails image-vulnerabilities', () => web() === undefined || !results(web()).includes('image-vulnerabilities:fail'));
   await until('the judged kinds relisted', () => relists() > listedBefore);
+  // The Deployment and the ReplicaSet come from two lists that finish in either order: wait for both
+  // judgements, then a quiet time in which a third (the other Deployment) would show.
+  await until('both objects judged again', () => judged() - before >= 2);
+  await settle();
   await controller.writer!.drained();
   t.equal(judged() - before, 2, 'judged again: the Deployment and its ReplicaSet, which run the image');
   t.equal(writesOf('kube-posture-d2'), otherWrites, 'the other Deployment\'s report is not rewritten');
@@ -101,6 +108,8 @@ t.test('a changed or deleted VulnerabilityReport re-judges the objects running i
   const judgedBefore = judged();
   fake.remove(VR, report.metadata.name, 'shop');
   await until('web reported as not scanned', () => results(web()).includes('image-vulnerability-report-missing:warn'));
+  await until('both objects judged again', () => judged() - judgedBefore >= 2);
+  await settle();
   await controller.writer!.drained();
   t.same(results(web()), ['image-vulnerability-report-missing:warn']);
   t.equal(judged() - judgedBefore, 2, 'again the two objects running the image, and only those');
