@@ -6,6 +6,8 @@ import type { PolicyConfig } from '../core/engine-config.js';
 import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
 import type { AlertsConfig } from './alerts-schema.js';
 import { configSchema } from './schema.js';
+import { CONFIG_AJV_OPTIONS, schemaKey } from '../core/ajv-setup.js';
+import { validators as configValidators } from '../generated/config-validators.js';
 
 export interface FileConfig extends PolicyConfig {
   policyDirectories: string[];
@@ -16,10 +18,9 @@ export interface FileConfig extends PolicyConfig {
   vulnerabilities?: { webhookCache?: { enabled?: boolean; maxImages?: number } };
 }
 
-// useDefaults is used here, on our own configuration, never on objects under evaluation.
-// Compiled when first needed: a scan without --config never pays for it (start-up time).
+// Compiled ahead (src/generated/config-validators.ts); compiled here only when that file is stale.
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false }).compile(configSchema));
+const validator = (): ValidateFunction => (compiled ??= (configValidators.get(schemaKey(configSchema)) as ValidateFunction | undefined) ?? new Ajv(CONFIG_AJV_OPTIONS).compile(configSchema));
 
 /** Parses and validates configuration text. Throws a KubePostureError listing every problem with its line. */
 export function parseConfig(text: string, file = '<config>'): FileConfig {

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { shapeValidator } from './shape-validator.js';
 import { defaultsOf } from './schema-policy.js';
 import { paramsErrorsText, paramsValidator } from './params-validator.js';
 import { isAnyKind, kindKey, lookupKind, parseKindRef, type GroupKind } from './kinds.js';
@@ -20,8 +20,7 @@ export interface PolicyCandidate {
   source: PolicySource;
 }
 
-const validatorAjv = new Ajv({ allErrors: true, strict: false });
-const validateModuleShape = validatorAjv.compile(modulePolicySchema);
+const validateModuleShape = shapeValidator(modulePolicySchema);
 const DEFAULT_OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE'];
 
 /** Validates one policy; returns its registration or the reasons it cannot be registered. */

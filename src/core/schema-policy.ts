@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import addErrors from 'ajv-errors';
+import { validators as precompiledPolicies } from '../generated/policy-validators.js';
+import { addPolicyKeywords, POLICY_AJV_OPTIONS, schemaKey } from './ajv-setup.js';
 import type { KubeObject } from './k8s.js';
 import { formatPath, fromJsonPointer, parsePath, type PathSegment } from './path.js';
 import { isRecord } from './safe.js';
@@ -29,16 +30,19 @@ export interface SchemaPolicyDocument extends PolicyMetadata {
   fix?: { op: FixOperation['op']; path: string; value?: unknown }[];
 }
 
-// One Ajv instance per process: compiled schemas are cached by it, and options are fixed here so no
-// policy can turn on data-mutating behaviour (useDefaults, coerceTypes, removeAdditional) or $data.
+// One Ajv instance per process, with POLICY_AJV_OPTIONS (no policy can turn on data-mutating behaviour).
 let sharedAjv: Ajv | undefined;
 function ajv(): Ajv {
-  if (sharedAjv === undefined) {
-    sharedAjv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true, $data: false, useDefaults: false, coerceTypes: false, removeAdditional: false });
-    addFormats.default(sharedAjv);
-    addErrors.default(sharedAjv, { singleError: true });
-  }
+  sharedAjv ??= addPolicyKeywords(new Ajv(POLICY_AJV_OPTIONS));
   return sharedAjv;
+}
+
+/**
+ * The full validator of a schema: the one compiled ahead (scripts/gen-validators.ts) when this exact
+ * schema is among the built-in ones at their default parameters, else compiled now.
+ */
+export function policyValidator(schema: Record<string, unknown>): ValidateFunction {
+  return (precompiledPolicies.get(schemaKey(schema)) as ValidateFunction | undefined) ?? ajv().compile(schema);
 }
 
 // The quick check: the same schemas compiled to stop at the first failure and to build no error
@@ -48,7 +52,7 @@ function ajv(): Ajv {
 let quickAjvInstance: Ajv | undefined;
 function quickAjv(): Ajv {
   if (quickAjvInstance === undefined) {
-    quickAjvInstance = new Ajv({ allErrors: false, messages: false, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true, $data: false, useDefaults: false, coerceTypes: false, removeAdditional: false });
+    quickAjvInstance = new Ajv({ ...POLICY_AJV_OPTIONS, validateSchema: false, allErrors: false, messages: false });
     addFormats.default(quickAjvInstance);
     quickAjvInstance.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
   }
@@ -208,24 +212,45 @@ function fill(templates: Map<string, Template>, template: string, container: str
   return out;
 }
 
+/**
+ * A parameter set's validators. The quick one is compiled on the QUICK_AFTER_USES-th check: compiling
+ * costs milliseconds, a full validation of passing data microseconds, so a one-file scan (a check or
+ * two per policy) never pays for it and a webhook or a large scan soon has it.
+ */
+interface Validators {
+  readonly schema: Record<string, unknown>;
+  readonly full: ValidateFunction;
+  quick: ValidateFunction | undefined;
+  uses: number;
+}
+const QUICK_AFTER_USES = 32;
+
 // Shared by every passing call; frozen so that no caller can fill it for the others.
 const NONE: Violation[] = Object.freeze([]) as unknown as Violation[];
 
 /** Builds a Policy from a declarative document. Throws with a readable reason when it cannot. */
 export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
   const target = doc.target ?? 'object';
-  // Per parameter set (one object per configuration): the quick check and the full validator.
-  const byParams = new WeakMap<object, { quick: ValidateFunction; full: ValidateFunction }>();
+  // Per parameter set: the full validator, and the quick check once the set has been used often enough
+  // to repay compiling it. Found by the parameter object (one per configuration), then by the schema
+  // the parameters make: the load-time check and a configuration with the default values compile once.
+  const byParams = new WeakMap<object, Validators>();
+  const bySchema = new Map<string, Validators>();
   const noParams = {};
 
-  const validatorsFor = (params: Record<string, unknown> | undefined): { quick: ValidateFunction; full: ValidateFunction } => {
+  const validatorsFor = (params: Record<string, unknown> | undefined): Validators => {
     const key = params ?? noParams;
     const cached = byParams.get(key);
     if (cached !== undefined) return cached;
     const schema = substituteParams(doc.schema, params ?? {}) as Record<string, unknown>;
-    const pair = { full: ajv().compile(schema), quick: quickAjv().compile(schema) };
-    byParams.set(key, pair);
-    return pair;
+    const text = JSON.stringify(schema);
+    let found = bySchema.get(text);
+    if (found === undefined) {
+      found = { schema, full: policyValidator(schema), quick: undefined, uses: 0 };
+      bySchema.set(text, found);
+    }
+    byParams.set(key, found);
+    return found;
   };
 
   // This policy's message templates, cut once (see compileTemplate).
@@ -233,8 +258,10 @@ export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
   const pointers = new Map<string, readonly PathSegment[]>();
 
   const violationsOf = (data: unknown, base: PathSegment[], containerName: string | ((rel: PathSegment[]) => string), params: Record<string, unknown> | undefined): Violation[] => {
-    const { quick, full: validate } = validatorsFor(params);
-    if (quick(data)) return NONE;
+    const v = validatorsFor(params);
+    if (v.quick === undefined && ++v.uses >= QUICK_AFTER_USES) v.quick = quickAjv().compile(v.schema);
+    if (v.quick !== undefined && v.quick(data)) return NONE;
+    const validate = v.full;
     // The full validator decides (it reports every error): the quick one only lets passing data skip it.
     if (validate(data)) return NONE;
     const errors = relevantErrors(validate.errors ?? []);

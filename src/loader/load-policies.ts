@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Ajv } from 'ajv';
+import { shapeValidator } from '../core/shape-validator.js';
 import type { Plugin } from 'esbuild';
 import { parseDocument } from 'yaml';
 import { compileSchemaPolicy, type SchemaPolicyDocument } from '../core/schema-policy.js';
@@ -99,8 +99,7 @@ class PolicyFileError extends Error {
   }
 }
 
-const docAjv = new Ajv({ allErrors: true, strict: false });
-const validateDocument = docAjv.compile(schemaPolicyDocumentSchema);
+const validateDocument = shapeValidator(schemaPolicyDocumentSchema);
 
 async function loadSchemaPolicy(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');
