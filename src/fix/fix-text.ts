@@ -6,7 +6,6 @@ import { parsePath, type PathSegment } from '../core/path.js';
 import type { Registry } from '../core/registry.js';
 import { asRecord } from '../core/safe.js';
 import type { Problem } from '../core/errors.js';
-import { lineOfPath } from '../yaml/locate.js';
 import { readManifestText } from '../scan/manifests.js';
 import { applyOperations, EditRefused, layoutOf, mergeEdits } from './yaml-edit.js';
 
@@ -86,13 +85,13 @@ export function fixText(text: string, file: string, options: FixOptions): TextFi
   // What is left is judged on the result, so that the list is exactly what a scan of it would find.
   const after = readManifestText(out, file);
   const remaining: Remaining[] = [];
-  for (const { doc, base: at, object } of after.objects) {
+  for (const { object, lineOf } of after.objects) {
     const plan = planFixes(inputOf(object, options.defaultNamespace), options.registry, options.config, options.runner);
     const why = new Map(plan.unfixable.map((u) => [u.finding, u.reason]));
     for (const f of plan.findings) {
       const key = `${nameOf(object)}\u0000${f.policyId}\u0000${f.path}`;
       remaining.push({
-        policyId: f.policyId, action: f.action, object: nameOf(object), file, line: lineOfPath(doc, [...at, ...(f.path === '' ? [] : parsePath(f.path))], after.lc),
+        policyId: f.policyId, action: f.action, object: nameOf(object), file, line: lineOf(f.path === '' ? [] : parsePath(f.path)),
         path: f.path, message: f.message, reason: why.get(f) ?? refused.get(key) ?? 'the fix did not remove it',
       });
     }

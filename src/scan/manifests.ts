@@ -2,10 +2,10 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, w
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import { documentChunks } from './documents.js';
 import { helmSourceOf, renderRootOf, renderTo, type RenderOptions, type RenderRoot } from './render.js';
-import { lineOfPath as locate } from '../yaml/locate.js';
+import { readYaml, type YamlDocument, type YamlProblem } from '../yaml/read-yaml.js';
 import type { Problem } from '../core/errors.js';
 import { isRecord } from '../core/safe.js';
 
@@ -82,9 +82,19 @@ function notAnObject(object: Record<string, unknown>): string | undefined {
 /** An object with the YAML document it was read from and its path there: enough to edit it in place (`fix`). */
 export interface LocatedObject {
   object: Record<string, unknown>;
-  /** The parsed document that holds it (kept alive only as long as the caller keeps this). */
+  /** The `yaml` package's document that holds it, for editing (kept alive only as long as the caller keeps this). */
   doc: Document;
   /** Path of the object inside its document: `[]`, `['items', 3]`, `['request', 'object']`. */
+  base: (string | number)[];
+  line: number;
+  /** The line of a field path inside the object. */
+  lineOf(path: readonly (string | number)[]): number;
+}
+
+/** An object found in a document, with its path there; `D` is what the caller needs of the document. */
+interface Found<D> {
+  object: Record<string, unknown>;
+  doc: D;
   base: (string | number)[];
   line: number;
 }
@@ -93,62 +103,49 @@ export interface LocatedObject {
  * Reads one manifest text as kubectl reads it: several YAML documents, merge keys (`<<: *anchor`)
  * resolved, duplicate keys refused (kubectl's strict decoding), `kind: List` and typed lists
  * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws. The one YAML
- * reader of manifests: `scan` (through `parseManifests`, one streamed document at a time) and `fix`
- * (a whole file, whose documents it edits) both read with it.
+ * reader of manifests (`../yaml/read-yaml.ts`): `scan` reads with it one streamed document at a time
+ * (`parseManifests`), and `fix` (`readManifestText`) takes its objects, problems and warnings from it too,
+ * using the `yaml` package's document model only to edit.
  */
-export function readManifestText(text: string, file: string, options: { lineOffset?: number } = {}): { docs: Document[]; lc: LineCounter; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
-  const lineOffset = options.lineOffset ?? 0;
-  // Lines of this text, counted from where it starts in its file (a document read alone from a stream).
-  const lc = lineOffset === 0 ? new LineCounter() : offsetLineCounter(lineOffset);
-  const objects: LocatedObject[] = [];
-  const problems: Problem[] = [];
-  const warnings: Problem[] = [];
-  // logLevel 'error': the yaml package would print its warnings itself, without a file name; they are
-  // returned here with file and line instead.
-  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, merge: true, logLevel: 'error' });
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  for (const doc of docs) {
-    for (const w of doc.warnings) warnings.push({ code: 'KP_ERR_INPUT_PARSE', message: w.message.split('\n')[0] ?? w.message, file, ...(w.linePos?.[0] ? { line: w.linePos[0].line + lineOffset } : {}) });
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const message = e.code === 'DUPLICATE_KEY' ? 'duplicate mapping key (kubectl rejects it; with two values it is unclear which one is meant)' : e.message.split('\n')[0] ?? e.message;
-        problems.push({ code: 'KP_ERR_INPUT_PARSE', message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line + lineOffset } : {}) });
-      }
-      continue;
-    }
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      // Alias bombs and merges of non-mappings are refused by the yaml package at this step.
-      problems.push({ code: 'KP_ERR_INPUT_PARSE', message: (err as Error).message.split('\n')[0] ?? 'cannot read the document', file, line: locate(doc, [], lc) });
-      continue;
-    }
-    if (data === null || data === undefined) continue;
-    addObject(doc, lc, file, data, [], undefined, objects, problems);
+function readObjects(text: string, file: string, lineOffset: number): { objects: Found<YamlDocument>[]; documents: YamlDocument[]; problems: Problem[]; warnings: Problem[] } {
+  const read = readYaml(text);
+  const at = (p: YamlProblem): Problem => ({ code: 'KP_ERR_INPUT_PARSE', message: p.message, file, ...(p.line !== undefined ? { line: p.line + lineOffset } : {}) });
+  const problems = read.problems.map(at);
+  const warnings = read.warnings.map(at);
+  const objects: Found<YamlDocument>[] = [];
+  for (const doc of read.documents) {
+    if (doc.value === null || doc.value === undefined) continue;
+    addObject((path) => doc.lineOf(path) + lineOffset, doc, file, doc.value, [], undefined, objects, problems);
   }
-  return { docs, lc, objects, problems, warnings };
+  return { objects, documents: read.documents, problems, warnings };
 }
 
-/** The objects of one manifest text (see `readManifestText`), each able to give the line of a field path. */
+/**
+ * `fix`'s reading of a whole file: the objects, problems and warnings `scan` would see (`readObjects`),
+ * each with the `yaml` package's document that holds it, whose nodes `fix` edits (keeping comments and
+ * formatting). A text the two parsers do not split into the same documents is refused, never edited.
+ */
+export function readManifestText(text: string, file: string): { docs: Document[]; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
+  const read = readObjects(text, file, 0);
+  if (read.problems.length > 0) return { docs: [], objects: [], problems: read.problems, warnings: read.warnings };
+  const parsed = parseAllDocuments(text, { uniqueKeys: true, merge: true, logLevel: 'silent' });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  const editable = docs.length === read.documents.length && docs.every((d) => d.errors.length === 0);
+  if (!editable) return { docs: [], objects: [], problems: [{ code: 'KP_ERR_INPUT_PARSE', message: 'cannot be edited: its YAML documents could not be mapped for editing', file }], warnings: read.warnings };
+  const index = new Map(read.documents.map((d, i) => [d, i]));
+  const objects = read.objects.map(({ object, doc, base, line }) => ({ object, doc: docs[index.get(doc)!]!, base, line, lineOf: (path: readonly (string | number)[]) => doc.lineOf([...base, ...path]) }));
+  return { docs, objects, problems: [], warnings: read.warnings };
+}
+
+/** The objects of one manifest text (see `readObjects`), each able to give the line of a field path. */
 export function parseManifests(text: string, file: string, options: { lineOffset?: number } = {}): { objects: ManifestObject[]; problems: Problem[]; warnings: Problem[] } {
-  const { lc, objects, problems, warnings } = readManifestText(text, file, options);
-  return { objects: objects.map(({ object, doc, base, line }) => ({ object, file, line, lineOf: (path) => locate(doc, [...base, ...path], lc) })), problems, warnings };
+  const lineOffset = options.lineOffset ?? 0;
+  const { objects, problems, warnings } = readObjects(text, file, lineOffset);
+  return { objects: objects.map(({ object, doc, base, line }) => ({ object, file, line, lineOf: (path) => doc.lineOf([...base, ...path]) + lineOffset })), problems, warnings };
 }
 
-/** A LineCounter whose lines start at `offset + 1`: positions in a document read alone map to lines of its file. */
-function offsetLineCounter(offset: number): LineCounter {
-  const lc = new LineCounter();
-  const linePos = lc.linePos.bind(lc);
-  lc.linePos = (pos: number) => {
-    const p = linePos(pos);
-    return { line: p.line + offset, col: p.col };
-  };
-  return lc;
-}
-
-function addObject(doc: Document, lc: LineCounter, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: LocatedObject[], problems: Problem[]): void {
-  const line = locate(doc, base, lc);
+function addObject<D>(lineOf: (path: (string | number)[]) => number, doc: D, file: string, object: unknown, base: (string | number)[], defaults: { apiVersion: string; kind: string } | undefined, objects: Found<D>[], problems: Problem[]): void {
+  const line = lineOf(base);
   const problem = (message: string) => problems.push({ code: 'KP_ERR_INPUT_NOT_OBJECT', message, file, line });
   if (!isRecord(object)) {
     problem(`not a Kubernetes object: a ${Array.isArray(object) ? 'sequence' : typeof object} where a mapping with apiVersion and kind is expected`);
@@ -164,13 +161,13 @@ function addObject(doc: Document, lc: LineCounter, file: string, object: unknown
   const kind = o.kind as string;
   if (Array.isArray(o.items) && (kind === 'List' || typedListItemKind(kind) !== undefined)) {
     const itemDefaults = kind === 'List' ? undefined : { apiVersion: o.apiVersion as string, kind: typedListItemKind(kind)! };
-    o.items.forEach((item, i) => addObject(doc, lc, file, item, [...base, 'items', i], itemDefaults, objects, problems));
+    o.items.forEach((item, i) => addObject(lineOf, doc, file, item, [...base, 'items', i], itemDefaults, objects, problems));
     return;
   }
   if (kind === 'AdmissionReview') {
     const request = isRecord(o.request) ? o.request : undefined;
     if (request !== undefined && isRecord(request.object)) {
-      addObject(doc, lc, file, request.object, [...base, 'request', 'object'], undefined, objects, problems);
+      addObject(lineOf, doc, file, request.object, [...base, 'request', 'object'], undefined, objects, problems);
       return;
     }
     problem('an AdmissionReview with no request.object: scan judges objects; give it the object itself (or send the review to the webhook)');

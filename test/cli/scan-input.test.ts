@@ -57,6 +57,21 @@ t.test('a duplicate mapping key is an input error with file and line, not "the l
   t.match(r.stdout, /0 object\(s\) scanned/);
 });
 
+t.test('a mapping key that is a sequence is an input error with its line, as kubectl refuses it (invalid map key)', async (t) => {
+  const file = join(IN, 'complex-key.yaml');
+  const r = await run([file]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, `${file}:7: a mapping key that is a sequence or a mapping`);
+  t.match(r.stdout, /0 object\(s\) scanned/);
+});
+
+t.test('an alias bomb is refused with its file, not expanded (9^7 nodes)', async (t) => {
+  const file = join(IN, 'alias-bomb.yaml');
+  const r = await run([file]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, `${file}:1: too many aliases`);
+});
+
 t.test('mappings that are not Kubernetes objects are input errors with file and line (exit 2)', async (t) => {
   const file = join(IN, 'not-objects.yaml');
   const r = await run([file, '-o', 'json']);

@@ -77,4 +77,5 @@ t.test('parser warnings reach stderr with their file name and line, never bare',
   t.ok(lines.length > 0, 'the unresolved tag is reported');
   for (const l of lines) t.match(l, `kube-posture scan: warning: ${file}:`, 'every warning names its file');
   t.match(r.stderr, `${file}:5: Unresolved tag: !custom`);
+  t.match(r.stderr, `${file}:6: Unresolved tag: !!binary`);
 });
