@@ -138,6 +138,9 @@ t.test('kube-posture.io/ignore on the object a finding is about: decided as eval
   t.same(warn.findings.map((f) => f.object.name).sort(), ['bare', 'elsewhere', 'plain'], 'the honoured annotation drops the finding about its object only');
   t.same(at(warn, 'quiet')?.outcomes, [{ policyId: 'per-namespace', outcome: 'skip', reason: 'annotation kube-posture.io/ignore: lab only; SEC-1' }], 'reported as exempt, with the cleaned reason');
   t.same(at(warn, 'quiet')?.findings, []);
+  t.same(at(warn, 'quiet')?.annotationNotes, ['exempt by annotation: [per-namespace] lab only; SEC-1'], 'noted as evaluate notes it');
+  t.same(at(warn, 'bare')?.annotationNotes, ['[per-namespace] kube-posture.io/ignore not honoured: no kube-posture.io/ignore-reason annotation']);
+  t.equal(at(warn, 'elsewhere')?.annotationNotes, undefined);
   t.equal(warn.findings.find((f) => f.object.name === 'bare')?.message, 'ns bare (kube-posture.io/ignore not honoured: no kube-posture.io/ignore-reason annotation)', 'no reason: not honoured, and the finding says so');
   t.equal(warn.findings.find((f) => f.object.name === 'elsewhere')?.message, 'ns elsewhere', 'an annotation naming other policies changes nothing');
   t.same(warn.outcomes, [{ policyId: 'per-namespace', outcome: 'fail' }]);
@@ -173,6 +176,7 @@ t.test('kube-posture.io/ignore: the cluster path and evaluate give the same verd
         const label = `allow ${allow}, ${action}, ${reason === undefined ? 'no reason' : 'a reason'}`;
         t.same(n.outcomes.filter((o) => o.outcome === 'skip'), single.outcomes.filter((o) => o.outcome === 'skip'), `${label}: the same exemption`);
         t.same(n.findings.map((f) => `${f.action} ${f.message.replace(/^ns n/, 'ns')}`), single.findings.map((f) => `${f.action} ${f.message}`), `${label}: the same findings and words`);
+        t.same(n.annotationNotes, single.annotationNotes, `${label}: the same notes`);
       }
     }
   }

@@ -108,7 +108,12 @@ export function evaluateContext(view: ClusterView, registry: Registry, config: E
       }
       if (reason !== undefined) {
         const key = objectKey(object);
-        if (!skipped.has(key)) forObject(object).outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+        if (!skipped.has(key)) {
+          const target = forObject(object);
+          target.outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+          // As evaluate notes it: the object asked for this itself, so it is reported even when nothing else is.
+          if (ignore !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `exempt by annotation: [${policy.id}] ${ignore.reason ?? ''}`];
+        }
         skipped.add(key);
         continue;
       }
@@ -118,7 +123,10 @@ export function evaluateContext(view: ClusterView, registry: Registry, config: E
       const f: ContextFinding = { ...finding, ...(notHonoured !== undefined ? { message: `${finding.message} (${notHonoured})` } : {}), ...(evidence.length > 0 ? { evidence } : {}), object };
       findings.push(f);
       const target = forObject(object);
-      if (!target.outcomes.some((o) => o.policyId === policy.id && o.outcome === 'fail')) target.outcomes.push({ policyId: policy.id, outcome: 'fail' });
+      if (!target.outcomes.some((o) => o.policyId === policy.id && o.outcome === 'fail')) {
+        target.outcomes.push({ policyId: policy.id, outcome: 'fail' });
+        if (notHonoured !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `[${policy.id}] ${notHonoured}`];
+      }
       target.findings.push(f);
     }
     outcomes.push({ policyId: policy.id, outcome: failed ? 'fail' : 'pass' });
