@@ -99,12 +99,16 @@ export function evaluateContext(view: ClusterView, registry: Registry, config: E
       const input = inputFor(object, view);
       if (firstExemption(config.exemptions, input) !== undefined) continue;
       let reason = entry.policy.exemptions !== undefined ? exemptionReason(entry.policy.exemptions, input) : undefined;
+      // As in evaluate: the policy's own exemptions first, then the object's annotation.
       let notHonoured: string | undefined;
+      let ignoredBy: string | undefined;
       const ignore = reason === undefined ? view.ignoreOf(object) : undefined;
       if (ignore?.ids.has(policy.id) === true) {
         const verdict = ignoreVerdict(ignore, config.ignoreAnnotations, entry.action);
-        if (verdict.honoured) reason = verdict.reason;
-        else notHonoured = verdict.why;
+        if (verdict.honoured) {
+          reason = verdict.reason;
+          ignoredBy = ignore.reason ?? '';
+        } else notHonoured = verdict.why;
       }
       if (reason !== undefined) {
         const key = objectKey(object);
@@ -112,7 +116,7 @@ export function evaluateContext(view: ClusterView, registry: Registry, config: E
           const target = forObject(object);
           target.outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
           // As evaluate notes it: the object asked for this itself, so it is reported even when nothing else is.
-          if (ignore !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `exempt by annotation: [${policy.id}] ${ignore.reason ?? ''}`];
+          if (ignoredBy !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `exempt by annotation: [${policy.id}] ${ignoredBy}`];
         }
         skipped.add(key);
         continue;
