@@ -19,6 +19,7 @@ import { renderWhatIfJson, renderWhatIfTable } from '../reporters/what-if.js';
 import { renderOpenReports, registryPolicyInfo } from '../reporters/openreports.js';
 import { checkReportOptions, readSince, renderReportChunks, REPORT_EXIT, REPORT_FORMATS, reportExitCode, writeOutput, type ReportFormat } from './report-output.js';
 import { warnNotEnabled } from './not-enabled-warning.js';
+import { addTableOptions, tableView } from './terminal.js';
 
 /** Formats only a live scan can give: report objects need the resource's uid. */
 const CLUSTER_FORMATS = { openreports: 'openreports', policyreport: 'wgpolicy' } as const;
@@ -41,6 +42,9 @@ interface AuditOptions {
   pageSize: number;
   includePass?: boolean;
   since?: string;
+  show?: string;
+  minSeverity?: string;
+  color?: boolean;
 }
 
 const positiveInt = (name: string) => (v: string): number => {
@@ -50,7 +54,7 @@ const positiveInt = (name: string) => (v: string): number => {
 };
 
 export function registerAuditCommand(program: Command): void {
-  program
+  const audit = program
     .command('audit')
     .description('judge what already runs in a cluster: list every kind the enabled policies inspect and evaluate it as the webhook would')
     .addOption(new Option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)').env('KP_KUBECONFIG'))
@@ -67,7 +71,8 @@ export function registerAuditCommand(program: Command): void {
     .option('--since <scan.json>', 'with -o markdown: list the findings that are new since this saved scan')
     .option('--output-file <file>', 'write the report to this file instead of standard output')
     .option('--include-pass', 'with -o openreports|policyreport: a pass result for every policy that found nothing')
-    .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny')
+    .option('--fail-on <level>', 'exit 1 when a finding reaches: deny (default), warn, or never', 'deny');
+  addTableOptions(audit)
     .option('--what-if <setting>', 'list the running objects a new setting would deny: profile=NAME, mode=MODE, config=FILE, or namespace=NS,enforce=LEVEL[,version=v1.N]')
     .addOption(new Option('--page-size <n>', 'objects per list page').default(500).argParser(positiveInt('--page-size')))
     .action(async (opts: AuditOptions) => {
@@ -88,6 +93,11 @@ async function runAudit(opts: AuditOptions): Promise<number> {
   if (opts.namespace !== undefined && opts.allNamespaces) throw new Error('--namespace and --all-namespaces exclude each other');
   const whatIf = opts.whatIf !== undefined ? parseWhatIf(opts.whatIf) : undefined;
   if (whatIf && !['table', 'json'].includes(opts.output)) throw new Error('--what-if prints table or json');
+  // The what-if list names objects and policies, with no findings to filter (and never any colour).
+  if (whatIf && (opts.show !== undefined || opts.minSeverity !== undefined)) throw new Error('--show and --min-severity filter the findings table; --what-if prints its own list of the objects that would be denied, which they do not apply to');
+  // Colour only where a person reads: standard output on a terminal, never a file.
+  const toStdout = opts.outputFile === undefined || opts.outputFile === '-';
+  const table = tableView(opts, toStdout ? process.stdout : { isTTY: false });
 
   const base: PolicySetOptions = { ...(opts.builtin ? {} : { builtinDir: false as const }), baseDir: configBaseDir(opts.config), ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.mode ? { mode: opts.mode as Mode } : {}) };
   const withDirs = (fc: FileConfig): FileConfig => ({ ...fc, policyDirectories: [...fc.policyDirectories, ...opts.policyDir] });
@@ -128,7 +138,7 @@ async function runAudit(opts: AuditOptions): Promise<number> {
     return reportExitCode(report, opts.failOn);
   }
   const since = await readSince(opts.since);
-  await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set, { source: { type: 'cluster', name: cluster }, ...(since ? { since } : {}) }), opts.outputFile);
+  await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set, { source: { type: 'cluster', name: cluster }, table, ...(since ? { since } : {}) }), opts.outputFile);
   return reportExitCode(report, opts.failOn);
 }
 

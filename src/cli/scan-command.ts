@@ -10,7 +10,7 @@ import { readVulnerabilityFiles } from '../vulnerabilities/read-files.js';
 import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js';
 import type { Mode } from '../core/types.js';
 import { baselineStep } from './baseline-files.js';
-import { progressLine, tableView } from './terminal.js';
+import { addTableOptions, progressLine, tableView } from './terminal.js';
 import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
 import { warnNotEnabled } from './not-enabled-warning.js';
 
@@ -18,7 +18,7 @@ import { warnNotEnabled } from './not-enabled-warning.js';
 export const SCAN_EXIT = REPORT_EXIT;
 
 export function registerScanCommand(program: Command): void {
-  program
+  const scan = program
     .command('scan')
     .description('evaluate manifests (files, directories, - for stdin) as the webhook would evaluate their creation')
     .argument('<paths...>', 'YAML/JSON manifests or directories; - reads standard input (e.g. helm template ... | kube-posture scan -)')
@@ -37,10 +37,8 @@ export function registerScanCommand(program: Command): void {
     .option('--helm-values <file>', 'values file for Helm charts in the input (helm template --values; repeatable)', collect, [])
     .option('--helm-set <key=value>', 'value for Helm charts in the input (helm template --set; repeatable)', collect, [])
     .option('--helm-release <name>', 'release name for Helm charts in the input', 'release-name')
-    .option('--helm-namespace <ns>', 'namespace for Helm charts in the input (default: --namespace)')
-    .option('--show <which>', 'table: which findings to list: all (default), warn (deny and warn), deny; never changes the exit code')
-    .option('--min-severity <level>', 'table: list findings of this severity or worse (critical, high, medium, low, info); never changes the exit code')
-    .option('--no-color', 'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 forces it into a pipe)')
+    .option('--helm-namespace <ns>', 'namespace for Helm charts in the input (default: --namespace)');
+  addTableOptions(scan)
     .option('--baseline <file>', 'findings in this baseline are reported as baselined and do not fail the scan')
     .option('--write-baseline <file>', 'write the current findings as a baseline (not written when input problems left input unexamined)')
     .action(async (paths: string[], opts: { config?: string; builtin: boolean; profile?: string; mode?: string; policyDir?: string[]; namespace?: string; output: string; failOn: string; allowEmpty?: boolean; sarifRoot?: string; since?: string; vulnerabilities: string[]; helmValues: string[]; helmSet: string[]; helmRelease: string; helmNamespace?: string; show?: string; minSeverity?: string; color?: boolean; baseline?: string; writeBaseline?: string }) => {

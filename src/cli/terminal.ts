@@ -2,6 +2,7 @@
  * What a person at a terminal gets and a pipe or file never does: colour and a progress line.
  * Decided here, from the streams and the environment; reporters only take a yes or no.
  */
+import type { Command } from 'commander';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { TableView } from '../reporters/table.js';
 
@@ -20,8 +21,27 @@ export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean },
 
 export const SHOW_CHOICES = ['all', 'deny', 'warn'] as const;
 
+/** What `addTableOptions` adds to a command's options. */
+export interface TableOptions {
+  show?: string;
+  minSeverity?: string;
+  /** false with `--no-color`. */
+  color?: boolean;
+}
+
+/**
+ * `--show`, `--min-severity` and `--no-color`, for every command that prints the table (`scan`, `audit`):
+ * one definition, so their names, help and meaning cannot drift apart. Checked by `tableView`.
+ */
+export function addTableOptions(command: Command): Command {
+  return command
+    .option('--show <which>', 'table: which findings to list: all (default), warn (deny and warn), deny; never changes the exit code')
+    .option('--min-severity <level>', 'table: list findings of this severity or worse (critical, high, medium, low, info); never changes the exit code')
+    .option('--no-color', 'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 forces it into a pipe)');
+}
+
 /** `--show` and `--min-severity` checked (a bad value is a usage error), with the colour decision. */
-export function tableView(opts: { show?: string; minSeverity?: string; color?: boolean }, stream: { isTTY?: boolean } = process.stdout): TableView {
+export function tableView(opts: TableOptions, stream: { isTTY?: boolean } = process.stdout): TableView {
   if (opts.show !== undefined && !(SHOW_CHOICES as readonly string[]).includes(opts.show)) throw new Error(`--show must be ${SHOW_CHOICES.join(', ')}`);
   if (opts.minSeverity !== undefined && !(SEVERITIES as readonly string[]).includes(opts.minSeverity)) throw new Error(`--min-severity must be ${SEVERITIES.join(', ')}`);
   return {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { evaluateContext, viewKinds, CLUSTER_OBJECT } from './context.js';
-import { defineClusterPolicy, definePodPolicy } from './define.js';
+import { defineClusterPolicy, defineObjectPolicy, definePodPolicy } from './define.js';
 import { DEFAULT_POLICY_CONFIG, resolveEngineConfig, type PolicyConfig } from './engine-config.js';
 import { evaluate } from './engine.js';
 import { inputFromObject } from './input.js';
@@ -120,4 +120,84 @@ t.test('registration: cluster policies list known view kinds and nothing of admi
   t.match(problems({ pss: { level: 'baseline', checkId: 'x' } }), [/cannot be a cluster policy/]);
   const podWithView = registerPolicy({ policy: { ...pod, viewKinds: ['Pod'] }, source: { origin: 'user', file: 'x.ts', format: 'module' } });
   t.match(podWithView.ok ? [] : podWithView.problems.map((x) => x.message), [/only cluster policies/]);
+});
+
+t.test('kube-posture.io/ignore on the object a finding is about: decided as evaluate decides it', async (t) => {
+  const IGNORE = 'kube-posture.io/ignore';
+  const REASON = 'kube-posture.io/ignore-reason';
+  const ns = (name: string, annotations?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(annotations ? { annotations } : {}) } });
+  const b = new ClusterViewBuilder({ complete: 'all' });
+  b.add(ns('quiet', { [IGNORE]: 'per-namespace, other', [REASON]: 'lab\nonly; SEC-1' }));
+  b.add(ns('bare', { [IGNORE]: 'per-namespace' }));
+  b.add(ns('elsewhere', { [IGNORE]: 'other', [REASON]: 'r' }));
+  b.add(ns('plain'));
+  const annotatedView = b.build();
+  const at = (r: ReturnType<typeof evaluateContext>, name: string) => r.objects.find((o) => o.object.name === name);
+
+  const warn = evaluateContext(annotatedView, ...args(setup([perNamespace])));
+  t.same(warn.findings.map((f) => f.object.name).sort(), ['bare', 'elsewhere', 'plain'], 'the honoured annotation drops the finding about its object only');
+  t.same(at(warn, 'quiet')?.outcomes, [{ policyId: 'per-namespace', outcome: 'skip', reason: 'annotation kube-posture.io/ignore: lab only; SEC-1' }], 'reported as exempt, with the cleaned reason');
+  t.same(at(warn, 'quiet')?.findings, []);
+  t.same(at(warn, 'quiet')?.annotationNotes, ['exempt by annotation: [per-namespace] lab only; SEC-1'], 'noted as evaluate notes it');
+  t.same(at(warn, 'bare')?.annotationNotes, ['[per-namespace] kube-posture.io/ignore not honoured: no kube-posture.io/ignore-reason annotation']);
+  t.equal(at(warn, 'elsewhere')?.annotationNotes, undefined);
+  t.equal(warn.findings.find((f) => f.object.name === 'bare')?.message, 'ns bare (kube-posture.io/ignore not honoured: no kube-posture.io/ignore-reason annotation)', 'no reason: not honoured, and the finding says so');
+  t.equal(warn.findings.find((f) => f.object.name === 'elsewhere')?.message, 'ns elsewhere', 'an annotation naming other policies changes nothing');
+  t.same(warn.outcomes, [{ policyId: 'per-namespace', outcome: 'fail' }]);
+
+  const deny = evaluateContext(annotatedView, ...args(setup([perNamespace], { policies: { 'per-namespace': { action: 'deny' } } })));
+  t.equal(deny.findings.find((f) => f.object.name === 'quiet')?.message, 'ns quiet (kube-posture.io/ignore not honoured for a deny-level policy (ignoreAnnotations.allow: warn-only))', 'a deny-level policy is not ignorable by default');
+  const all = evaluateContext(annotatedView, ...args(setup([perNamespace], { policies: { 'per-namespace': { action: 'deny' } }, ignoreAnnotations: { allow: 'all' } })));
+  t.notOk(all.findings.some((f) => f.object.name === 'quiet'), 'allow: all switches a deny-level policy off too');
+  t.same(at(all, 'quiet')?.outcomes.map((o) => o.outcome), ['skip']);
+  const none = evaluateContext(annotatedView, ...args(setup([perNamespace], { ignoreAnnotations: { allow: 'none' } })));
+  t.match(none.findings.find((f) => f.object.name === 'quiet')?.message, /not honoured: the configuration allows none/);
+
+  // Two findings about the same object, both switched off: one exemption; the policy found nothing else.
+  const other = defineClusterPolicy({ ...meta, id: 'other', viewKinds: ['Namespace'], check: (v) => [{ object: v.namespaceId('quiet'), path: [], message: 'm' }, { object: v.namespaceId('quiet'), path: ['metadata'], message: 'n' }] });
+  const single = evaluateContext(annotatedView, ...args(setup([other], { profile: 'all' })));
+  t.same(single.findings, []);
+  t.same(single.outcomes, [{ policyId: 'other', outcome: 'pass' }], 'every finding switched off: the policy passed what it judged, as with exemptions');
+  t.same(at(single, 'quiet')?.outcomes, [{ policyId: 'other', outcome: 'skip', reason: 'annotation kube-posture.io/ignore: lab only; SEC-1' }], 'exempt once, not once per finding');
+});
+
+t.test('kube-posture.io/ignore: the cluster path and evaluate give the same verdict for every setting, action and reason', async (t) => {
+  const objectRule = defineObjectPolicy({ ...meta, id: 'per-namespace', match: { kinds: ['Namespace'] }, check: () => [{ path: [], message: 'ns' }] });
+  for (const allow of ['none', 'warn-only', 'all'] as const) {
+    for (const action of ['deny', 'warn', 'audit'] as const) {
+      for (const reason of [undefined, 'ticket 7']) {
+        const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', annotations: { 'kube-posture.io/ignore': 'per-namespace', ...(reason !== undefined ? { 'kube-posture.io/ignore-reason': reason } : {}) } } };
+        const pc: Partial<PolicyConfig> = { profile: 'none', policies: { 'per-namespace': { action } }, ignoreAnnotations: { allow } };
+        const single = evaluate(inputFromObject(namespace), ...args(setup([objectRule], pc)));
+        const b = new ClusterViewBuilder({ complete: 'all' });
+        b.add(namespace);
+        const cluster = evaluateContext(b.build(), ...args(setup([perNamespace], pc)));
+        const n = cluster.objects.find((o) => o.object.name === 'n')!;
+        const label = `allow ${allow}, ${action}, ${reason === undefined ? 'no reason' : 'a reason'}`;
+        t.same(n.outcomes.filter((o) => o.outcome === 'skip'), single.outcomes.filter((o) => o.outcome === 'skip'), `${label}: the same exemption`);
+        t.same(n.findings.map((f) => `${f.action} ${f.message.replace(/^ns n/, 'ns')}`), single.findings.map((f) => `${f.action} ${f.message}`), `${label}: the same findings and words`);
+        t.same(n.annotationNotes, single.annotationNotes, `${label}: the same notes`);
+      }
+    }
+  }
+});
+
+t.test('the view keeps what the ignore annotation asks, follows changes, and hands out copies', async (t) => {
+  const b = new ClusterViewBuilder({ complete: 'all' });
+  const id = { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'a', name: 's' };
+  b.add({ ...id, metadata: { name: 's', namespace: 'a', annotations: { 'kube-posture.io/ignore': 'x,y', 'kube-posture.io/ignore-reason': 'because', other: 'NOT-KEPT' } } });
+  b.add({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 't', namespace: 'a', annotations: { 'kube-posture.io/ignore': 'x', 'kube-posture.io/ignore-reason': 'r' } } });
+  const v1 = b.build();
+  const got = v1.ignoreOf(id)!;
+  t.same({ ids: [...got.ids], reason: got.reason }, { ids: ['x', 'y'], reason: 'because' });
+  (got.ids as Set<string>).add('z');
+  t.same([...v1.ignoreOf(id)!.ids], ['x', 'y'], 'a policy that changes the answer changes nothing for the next');
+  t.equal(v1.ignoreOf({ apiVersion: 'v1', kind: 'Secret', namespace: 'a', name: 't' }), undefined, 'kinds the view does not hold keep nothing');
+  b.add({ ...id, metadata: { name: 's', namespace: 'a' } });
+  t.equal(b.build().ignoreOf(id), undefined, 'the annotation removed: nothing asked');
+  t.same([...v1.ignoreOf(id)!.ids], ['x', 'y'], 'a built view does not change with the builder');
+  b.add({ ...id, metadata: { name: 's', namespace: 'a', annotations: { 'kube-posture.io/ignore': 'x' } } });
+  t.same(b.build().ignoreOf(id), { ids: new Set(['x']) });
+  b.remove(id);
+  t.equal(b.build().ignoreOf(id), undefined, 'removed with the object');
 });

@@ -2,10 +2,15 @@
  * Context-aware evaluation: every enabled cluster policy over one cluster view. Pure like `evaluate`
  * (no I/O, no clock), with the same runner (user policies guarded) and the same isolation (a check that
  * throws is an error finding, never a crash). The webhook never calls this: admission sees one object.
+ * A finding is dropped for a globally exempt object, and reported as a `skip` outcome (exempt, with the
+ * reason) for a per-policy exemption or a `kube-posture.io/ignore` annotation on the object it is about,
+ * decided by the same rule as in `evaluate` (./annotations.ts); an annotation not honoured says so on
+ * the finding. The policy still runs over the whole view: only findings about that object are affected.
  */
 import type { EngineConfig } from './engine-config.js';
 import { directRunner, errorFinding, toFinding, type EngineResult, type EvaluateOptions } from './engine.js';
 import { firstExemption, exemptionReason } from './exemptions.js';
+import { ignoreVerdict } from './annotations.js';
 import { groupOf, KNOWN_KINDS, kindKey, lookupKind, type KnownKind } from './kinds.js';
 import { planFor, type PlanEntry } from './plan.js';
 import type { Registry } from './registry.js';
@@ -93,19 +98,39 @@ export function evaluateContext(view: ClusterView, registry: Registry, config: E
       }
       const input = inputFor(object, view);
       if (firstExemption(config.exemptions, input) !== undefined) continue;
-      const reason = entry.policy.exemptions !== undefined ? exemptionReason(entry.policy.exemptions, input) : undefined;
+      let reason = entry.policy.exemptions !== undefined ? exemptionReason(entry.policy.exemptions, input) : undefined;
+      // As in evaluate: the policy's own exemptions first, then the object's annotation.
+      let notHonoured: string | undefined;
+      let ignoredBy: string | undefined;
+      const ignore = reason === undefined ? view.ignoreOf(object) : undefined;
+      if (ignore?.ids.has(policy.id) === true) {
+        const verdict = ignoreVerdict(ignore, config.ignoreAnnotations, entry.action);
+        if (verdict.honoured) {
+          reason = verdict.reason;
+          ignoredBy = ignore.reason ?? '';
+        } else notHonoured = verdict.why;
+      }
       if (reason !== undefined) {
         const key = objectKey(object);
-        if (!skipped.has(key)) forObject(object).outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+        if (!skipped.has(key)) {
+          const target = forObject(object);
+          target.outcomes.push({ policyId: policy.id, outcome: 'skip', reason });
+          // As evaluate notes it: the object asked for this itself, so it is reported even when nothing else is.
+          if (ignoredBy !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `exempt by annotation: [${policy.id}] ${ignoredBy}`];
+        }
         skipped.add(key);
         continue;
       }
       failed = true;
       const evidence = evidenceOf(raw.evidence);
-      const f: ContextFinding = { ...toFinding(entry, raw, []), ...(evidence.length > 0 ? { evidence } : {}), object };
+      const finding = toFinding(entry, raw, []);
+      const f: ContextFinding = { ...finding, ...(notHonoured !== undefined ? { message: `${finding.message} (${notHonoured})` } : {}), ...(evidence.length > 0 ? { evidence } : {}), object };
       findings.push(f);
       const target = forObject(object);
-      if (!target.outcomes.some((o) => o.policyId === policy.id && o.outcome === 'fail')) target.outcomes.push({ policyId: policy.id, outcome: 'fail' });
+      if (!target.outcomes.some((o) => o.policyId === policy.id && o.outcome === 'fail')) {
+        target.outcomes.push({ policyId: policy.id, outcome: 'fail' });
+        if (notHonoured !== undefined) target.annotationNotes = [...(target.annotationNotes ?? []), `[${policy.id}] ${notHonoured}`];
+      }
       target.findings.push(f);
     }
     outcomes.push({ policyId: policy.id, outcome: failed ? 'fail' : 'pass' });

@@ -158,3 +158,26 @@ t.test('cluster policies: findings join the named object, or make a result; only
   state.applyContext(evaluateContext(v1, ctxSet.registry, ctxSet.engine), v1);
   t.ok(dirty.includes('d1') && dirty.includes('ns-team'), 'the next run marks them again');
 });
+
+t.test('cluster policies: a namespace that kube-posture.io/ignore switches a check off for is reported exempt, and dirty when that changes', async (t) => {
+  const ctxSet = await buildPolicySet(defaultConfig(), { profile: 'recommended' });
+  const dirty: string[] = [];
+  const state = new PostureState({ cluster: 'test', onDirty: (uid) => dirty.push(uid) });
+  state.setPolicies({ registry: ctxSet.registry, config: ctxSet.engine, options: {}, generation: 1 });
+  const ns = (annotations: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab', uid: 'ns-lab', annotations } });
+  const viewWith = (annotations: Record<string, string>) => {
+    const b = new ClusterViewBuilder({ complete: 'all' });
+    for (const o of [ns(annotations), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'lab', uid: 'p' }, spec: podSpec(false) }]) b.add(o);
+    return b.build();
+  };
+  const ignored = viewWith({ 'kube-posture.io/ignore': 'netpol-namespace-without-policy', 'kube-posture.io/ignore-reason': 'sandbox' });
+  state.applyContext(evaluateContext(ignored, ctxSet.registry, ctxSet.engine), ignored);
+  const lab = state.reported('ns-lab');
+  t.same(lab?.findings, [], 'no finding');
+  t.same(lab?.policyExemptions, [{ policyId: 'netpol-namespace-without-policy', reason: 'annotation kube-posture.io/ignore: sandbox' }], 'a result of its own that says it is exempt, with the reason');
+  dirty.length = 0;
+  const plain = viewWith({});
+  state.applyContext(evaluateContext(plain, ctxSet.registry, ctxSet.engine), plain);
+  t.ok(dirty.includes('ns-lab'), 'the annotation removed: dirty');
+  t.ok(state.reported('ns-lab')?.findings.some((f) => f.policyId === 'netpol-namespace-without-policy'), 'and reported again');
+});

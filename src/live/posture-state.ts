@@ -22,7 +22,7 @@ import { kindKey, type KnownKind } from '../core/kinds.js';
 import type { Registry } from '../core/registry.js';
 import { objectKey } from '../core/view/ids.js';
 import type { ClusterView, ObjectId } from '../core/view/types.js';
-import { contextOnlyResult, withContext } from '../results/context.js';
+import { contextOnlyResult, deservesResult, withContext } from '../results/context.js';
 import type { ClusterRef, ObjectResult } from '../results/model.js';
 import { ResultSharing } from '../results/share.js';
 import { clusterRefOf, contentDigest, judgeObject, labelsFor, labelsHash } from './judge.js';
@@ -254,7 +254,7 @@ export class PostureState {
         digests.set(uid, contextDigest(ctx));
         continue;
       }
-      if (ctx.findings.length === 0) continue;
+      if (!deservesResult(ctx)) continue;
       const ref = this.refFor(ctx.object, view);
       const key = ref.uid !== '' ? ref.uid : objectKey(ctx.object);
       nextOnly.set(key, contextOnlyResult(ref, ctx));

@@ -38,3 +38,14 @@ t.test('placeContext merges by identity and appends results for identities the r
   t.same(results.map((r) => `${r.ref.kind}/${r.ref.name} ${r.findings.length}`), ['Deployment/web 1', 'User/alice 1'], 'a skip alone makes no result');
   t.match(results[1], { ref: { file: 'rbac.yaml', line: 12 }, status: 'evaluated', findings: [{ line: 12 }] });
 });
+
+t.test('placeContext: an object a kube-posture.io/ignore annotation switched a cluster policy off for is reported exempt, even with nothing else', async (t) => {
+  const ns: ObjectId = { apiVersion: 'v1', kind: 'Namespace', name: 'lab' };
+  const skip = { policyId: 'ctx', outcome: 'skip' as const, reason: 'annotation kube-posture.io/ignore: sandbox' };
+  const results: ObjectResult[] = [];
+  placeContext(results, { findings: [], outcomes: [], objects: [ctx(ns, [], { outcomes: [skip], annotationNotes: ['exempt by annotation: [ctx] sandbox'] })] }, {
+    keyOf: () => '',
+    refFor: (id) => ({ ref: { ...id, file: 'ns.yaml', line: 1 } }),
+  });
+  t.same(results.map((r) => [`${r.ref.kind}/${r.ref.name}`, r.policyExemptions, r.findings.length, r.verdict.allowed]), [['Namespace/lab', [{ policyId: 'ctx', reason: 'annotation kube-posture.io/ignore: sandbox' }], 0, true]]);
+});

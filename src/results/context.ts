@@ -24,6 +24,15 @@ function skipsOf(ctx: ContextObjectResult): ObjectResult['policyExemptions'] {
   return ctx.outcomes.filter((o) => o.outcome === 'skip').map((o) => ({ policyId: o.policyId, reason: o.reason ?? 'exempt' }));
 }
 
+/**
+ * Whether cluster policies' results about an object the report lacks make a result of their own: a
+ * finding does; so does a `kube-posture.io/ignore` annotation they honoured (the object asked, and is
+ * reported exempt, never passed silently); a configured exemption alone does not.
+ */
+export function deservesResult(ctx: ContextObjectResult): boolean {
+  return ctx.findings.length > 0 || (ctx.annotationNotes?.length ?? 0) > 0;
+}
+
 /** The result with the cluster policies' findings added and its verdict decided again. An exempt result stays as it is. */
 export function withContext(result: ObjectResult, ctx: ContextObjectResult, lineOf?: LineOf): ObjectResult {
   if (result.status === 'exempt') return result;
@@ -65,7 +74,7 @@ export function placeContext(results: ObjectResult[], context: ContextResult, pl
     const index = byKey.get(objectKey(ctx.object));
     if (index !== undefined) {
       results[index] = withContext(results[index]!, ctx, placement.lineOf?.(index));
-    } else if (ctx.findings.length > 0) {
+    } else if (deservesResult(ctx)) {
       const { ref, lineOf } = placement.refFor(ctx.object);
       byKey.set(objectKey(ctx.object), results.push(contextOnlyResult(ref, ctx, lineOf)) - 1);
     }

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApi, type FakeApi, type FakeApiOptions, type FakeObject } from './fake-apiserver.js';
 
-export async function audit(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `env`: the whole environment of the run (default: the test's own, without KUBECONFIG). */
+export async function audit(kubeconfig: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'audit', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
+    const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'audit', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...(options.env ?? process.env), KUBECONFIG: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,8 @@ import { extractSummary } from './extract.js';
 import { objectIdOf, objectKey, subjectId } from './ids.js';
 import { subjectRefOf } from './rights.js';
 import type { RuleView } from '../subjects/rbac.js';
-import { ClusterViewImpl, type ViewParts } from './view.js';
+import { ClusterViewImpl, type StoredIgnore, type ViewParts } from './view.js';
+import { ignoreRequest } from '../annotations.js';
 import type { BindingSummary, ClusterView, ReadonlyLabels, NamespaceSummary, NetworkPolicySummary, ObjectId, RoleSummary, ServiceAccountSummary, WorkloadSummary } from './types.js';
 
 export interface ViewBuilderOptions {
@@ -40,6 +41,8 @@ export class ClusterViewBuilder {
   private readonly bindings = new Map<string, BindingSummary>();
   private meta = new Map<string, { uid?: string; resourceVersion?: string }>();
   private origins = new Map<string, ObjectId>();
+  /** `kube-posture.io/ignore` requests by key, for the few objects that carry one (copied at build). */
+  private readonly ignores = new Map<string, StoredIgnore>();
   private readonly completeKinds = new Set<string>();
   private readonly allComplete: boolean;
   private first: ObjectId | undefined;
@@ -71,6 +74,7 @@ export class ClusterViewBuilder {
     if (id.namespace !== undefined) this.mention({ apiVersion: 'v1', kind: 'Namespace', name: id.namespace }, id);
     const extracted = extractSummary(object, id, this.intern, this.shareRules);
     if (extracted === undefined) return false;
+    this.ignores.delete(key);
     if (extracted.type === 'workload') {
       this.forgetWorkload(key);
       const canControl = extracted.summary.podPath.length > 0;
@@ -88,6 +92,9 @@ export class ClusterViewBuilder {
     const uid = getIn(object, ['metadata', 'uid']);
     const rv = getIn(object, ['metadata', 'resourceVersion']);
     this.meta.set(key, metaOf(typeof uid === 'string' && uid !== '' ? uid : undefined, typeof rv === 'string' && rv !== '' ? rv : undefined));
+    // Only what the annotation asks (policy ids, the cleaned reason), never the annotations themselves.
+    const ignore = ignoreRequest(object);
+    if (ignore !== undefined) this.ignores.set(key, Object.freeze({ ids: Object.freeze([...ignore.ids]), ...(ignore.reason !== undefined ? { reason: ignore.reason } : {}) }));
     switch (extracted.type) {
       case 'namespace': this.namespaces.set(id.name, extracted.summary); break;
       case 'networkPolicy': this.networkPolicies.set(key, extracted.summary); break;
@@ -113,6 +120,7 @@ export class ClusterViewBuilder {
     const key = objectKey(id);
     this.unshare();
     const had = this.meta.delete(key);
+    this.ignores.delete(key);
     if (id.kind === 'Namespace' && id.apiVersion === 'v1') this.namespaces.delete(id.name);
     this.networkPolicies.delete(key);
     this.forgetWorkload(key);
@@ -145,6 +153,7 @@ export class ClusterViewBuilder {
       this.unshare();
       this.workloads.delete(key);
       this.meta.delete(key);
+      this.ignores.delete(key);
       if (w.summary.podPath.length > 0 && w.uid !== undefined) this.controlled.set(key, w.uid);
     }
   }
@@ -218,6 +227,7 @@ export class ClusterViewBuilder {
       allComplete: this.allComplete,
       completeKinds: new Set(this.completeKinds),
       labelsByKey: this.labelsByKey(topLevel),
+      ignores: new Map(this.ignores),
     };
     return new ClusterViewImpl(parts);
   }

@@ -7,6 +7,7 @@
 import type { PathSegment } from '../path.js';
 import type { LabelSelector } from '../selectors.js';
 import type { Grant, Permission, RoleRefView, RuleView, SubjectView } from '../subjects/rbac.js';
+import type { IgnoreRequest } from '../annotations.js';
 
 /** Which object a finding is about; for RBAC subjects that are no objects, `User` and `Group` in the RBAC API group. */
 export interface ObjectId {
@@ -169,6 +170,12 @@ export interface ClusterView {
   subjectId(subject: SubjectRef): ObjectId;
   /** The labels the view knows for an object (empty when it holds no summary of it). */
   labelsOf(id: ObjectId): ReadonlyLabels;
+  /**
+   * What the object's own `kube-posture.io/ignore` and `-ignore-reason` annotations ask (../annotations.ts),
+   * for `evaluateContext` to decide as `evaluate` does; undefined when they ask nothing. Only the policy
+   * ids and the cleaned reason are kept, never the annotations; a fresh copy on every call.
+   */
+  ignoreOf(id: ObjectId): IgnoreRequest | undefined;
   /** Cluster facts of an object the view holds (uid and resourceVersion, for reports of a live scan). */
   metaOf(id: ObjectId): { uid?: string; resourceVersion?: string } | undefined;
   /**

@@ -2,6 +2,7 @@
 import { kindKey, parseKindRef } from '../kinds.js';
 import { matchesSelector } from '../selectors.js';
 import type { Permission } from '../subjects/rbac.js';
+import type { IgnoreRequest } from '../annotations.js';
 import { objectKey, subjectId } from './ids.js';
 import { RbacIndex } from './rights.js';
 import type {
@@ -24,6 +25,14 @@ export interface ViewParts {
   completeKinds: Set<string>;
   /** Labels by object key, keyed with the builder's own key strings (no new key per object per build). */
   labelsByKey?: Map<string, ReadonlyLabels>;
+  /** What `kube-posture.io/ignore` asks, by object key: only the objects that carry it (frozen). */
+  ignores?: ReadonlyMap<string, StoredIgnore>;
+}
+
+/** An ignore request as the view keeps it: frozen, ids in a list (a Set cannot be frozen). */
+export interface StoredIgnore {
+  readonly ids: readonly string[];
+  readonly reason?: string;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -66,6 +75,7 @@ export class ClusterViewImpl implements ClusterView {
   constructor(parts: ViewParts) {
     for (const list of [parts.namespaces, parts.networkPolicies, parts.workloads, parts.serviceAccounts, parts.roles, parts.bindings]) deepFreeze(list);
     deepFreeze(parts.first);
+    if (parts.ignores !== undefined) for (const i of parts.ignores.values()) deepFreeze(i);
     this.parts = parts;
     this.byNamespace = new Map(parts.namespaces.map((n) => [n.name, n]));
     this.policiesByNs = groupBy(parts.networkPolicies, (p) => p.namespace);
@@ -131,6 +141,10 @@ export class ClusterViewImpl implements ClusterView {
 
   subjectId(subject: SubjectRef): ObjectId { return subjectId(subject); }
   labelsOf(id: ObjectId): ReadonlyLabels { return this.labelsByKey.get(objectKey(id)) ?? {}; }
+  ignoreOf(id: ObjectId): IgnoreRequest | undefined {
+    const stored = this.parts.ignores?.get(objectKey(id));
+    return stored === undefined ? undefined : { ids: new Set(stored.ids), ...(stored.reason !== undefined ? { reason: stored.reason } : {}) };
+  }
   metaOf(id: ObjectId): { uid?: string; resourceVersion?: string } | undefined { return this.parts.meta.get(objectKey(id)); }
   originOf(id: ObjectId): ObjectId | undefined {
     const key = objectKey(id);
