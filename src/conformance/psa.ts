@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { readYaml, yamlProblems } from '../yaml/read-yaml.js';
 import { parseConfig } from '../config/load-config.js';
 import { decide } from '../core/decide.js';
 import { evaluate } from '../core/engine.js';
@@ -74,11 +74,11 @@ export async function runPsaGroup(root: string, level: PsaLevel, version: string
       let allowed: boolean;
       let findings: string[];
       try {
-        const docs = parseAllDocuments(await readFile(join(dir, name), 'utf8'));
-        const list = Array.isArray(docs) ? docs : [docs];
-        const firstError = list.flatMap((d) => d.errors)[0];
-        if (firstError) throw new Error(`invalid YAML: ${firstError.message.split('\n')[0] ?? ''}`);
-        const objects = list.map((d) => d.toJS() as unknown).filter((o) => o !== null && o !== undefined);
+        // Read with scan's YAML reader, so a fixture means here what it means to `scan`.
+        const read = readYaml(await readFile(join(dir, name), 'utf8'));
+        const problem = yamlProblems(name, read)[0];
+        if (problem !== undefined) throw new Error(`invalid YAML: ${problem}`);
+        const objects = read.documents.map((d) => d.value).filter((o) => o !== null && o !== undefined);
         if (objects.length !== 1) throw new Error(`expected one object, found ${objects.length}`);
         const engineResult = evaluate(inputFromObject(objects[0]), set.registry, set.engine);
         allowed = decide(engineResult).allowed;

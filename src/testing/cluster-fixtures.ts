@@ -15,7 +15,7 @@
  * `Kind/namespace/name`, must be these and no others. The view is complete, as in `scan`: what the file
  * does not hold does not exist.
  */
-import { parseAllDocuments } from 'yaml';
+import { readYaml, yamlProblems } from '../yaml/read-yaml.js';
 import { evaluateContext } from '../core/context.js';
 import type { PolicyRunner } from '../core/engine.js';
 import { errorMessage } from '../core/errors.js';
@@ -33,12 +33,10 @@ export function readClusterFixture(file: string, text: string, expect: 'pass' | 
   const problems: string[] = [];
   const view: unknown[] = [];
   let header: Record<string, unknown> | undefined;
-  parseAllDocuments(text).forEach((doc, index) => {
-    if (doc.errors.length > 0) {
-      problems.push(`${file}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
-      return;
-    }
-    const data: unknown = doc.toJS();
+  const read = readYaml(text);
+  problems.push(...yamlProblems(file, read));
+  read.documents.forEach((doc, index) => {
+    const data: unknown = doc.value;
     if (data === null || data === undefined) return;
     if (isRecord(data) && 'fixture' in data && !('kind' in data)) {
       if (header !== undefined) problems.push(`${file}#${index}: a cluster fixture has one fixture: header`);

@@ -112,3 +112,12 @@ t.test('cluster policies: a file is one case whose documents are the view; expec
   t.match(read.problems, [/fixture: unknown key "expectPaths" \(known: version, parameters, expectObjects/]);
   t.same(read.cases.map((c) => c.expect), ['pass'], 'a malformed case is reported, not run');
 });
+
+t.test('fixtures are read with scan\'s YAML reader: what scan refuses is a problem here too, with its line', async (t) => {
+  const file = await fixtureFolder(t, {
+    pass: `${ROLE}---\nobject:\n  apiVersion: v1\n  kind: Pod\n  metadata: { name: a }\n  metadata: { name: b }\n`,
+    fail: `object: !custom\n  apiVersion: v1\n  kind: Pod\n`,
+  });
+  const { problems } = await readFixtures(file);
+  t.match(problems, [/pass\/cases\.yaml:12: duplicate mapping key/, /no pass fixtures/, /fail\/cases\.yaml:1: Unresolved tag: !custom/]);
+});

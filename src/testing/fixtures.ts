@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { readYaml, yamlProblems } from '../yaml/read-yaml.js';
 import { resolveEngineConfig, DEFAULT_POLICY_CONFIG, type EngineConfig } from '../core/engine-config.js';
 import { evaluate, type PolicyRunner } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
@@ -131,14 +131,11 @@ export async function readFixtures(policyFile: string, target?: RegisteredPolicy
         if (r.case) cases.push(r.case);
         continue;
       }
-      const docs = parseAllDocuments(await readFile(file, 'utf8'));
-      const list = Array.isArray(docs) ? docs : [docs];
-      list.forEach((doc, index) => {
-        if (doc.errors.length > 0) {
-          problems.push(`${file}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
-          return;
-        }
-        const data: unknown = doc.toJS();
+      // Read with scan's YAML reader: a fixture means what the same text means to `scan`.
+      const read = readYaml(await readFile(file, 'utf8'));
+      problems.push(...yamlProblems(file, read));
+      read.documents.forEach((doc, index) => {
+        const data: unknown = doc.value;
         if (data === null || data === undefined) return;
         if (isRecord(data) && 'fixture' in data && 'object' in data && !('kind' in data)) {
           const fx = isRecord(data.fixture) ? data.fixture : {};

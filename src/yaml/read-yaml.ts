@@ -233,3 +233,11 @@ export function readYaml(text: string): { documents: YamlDocument[]; problems: Y
   });
   return { documents, problems: [], warnings };
 }
+
+/**
+ * A text's problems and warnings as `FILE:LINE: message` lines, for readers whose input is not a manifest
+ * (policy fixtures, conformance fixtures), where an unresolved tag is as wrong as a syntax error.
+ */
+export function yamlProblems(file: string, read: { problems: YamlProblem[]; warnings: YamlProblem[] }): string[] {
+  return [...read.problems, ...read.warnings].map((p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`);
+}
