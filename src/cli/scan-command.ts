@@ -11,7 +11,7 @@ import { errorMessage, formatProblem, KubePostureError } from '../core/errors.js
 import type { Mode } from '../core/types.js';
 import { baselineStep } from './baseline-files.js';
 import { addTableOptions, progressLine, tableView } from './terminal.js';
-import { checkReportOptions, defaultSarifRoot, readSince, renderReport, REPORT_EXIT, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
+import { checkReportOptions, defaultSarifRoot, readSince, renderReportChunks, REPORT_EXIT, writeOutput, REPORT_FORMATS, reportExitCode, type ReportFormat } from './report-output.js';
 import { warnNotEnabled } from './not-enabled-warning.js';
 
 /** Exit codes of `kube-posture scan` (documented in docs/cli.md). */
@@ -85,7 +85,8 @@ export function registerScanCommand(program: Command): void {
         const { report, note } = await baselineStep(scanned, opts);
         if (note !== undefined) process.stderr.write(`kube-posture scan: ${note}\n`);
         const since = await readSince(opts.since);
-        process.stdout.write(renderReport(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), table, ...(since ? { since } : {}) }));
+        // In pieces, as they are made: the table of 50,000 objects is 35 MB of text, never held whole.
+        await writeOutput(renderReportChunks(report, opts.output as ReportFormat, set, { source: { type: 'manifests', name: paths.join(' ') }, sarifRoot: opts.sarifRoot ?? defaultSarifRoot(), table, ...(since ? { since } : {}) }), undefined);
         process.exitCode = reportExitCode(report, opts.failOn);
       } catch (err) {
         process.stderr.write(`kube-posture scan: ${errorMessage(err)}\n`);

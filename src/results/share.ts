@@ -17,14 +17,18 @@ export class ResultSharing {
   private readonly verdicts = new Map<string, Verdict>();
   private readonly outcomes = new Map<string, Omit<ObjectResult, 'ref'>>();
 
-  constructor(private readonly maxEntries = 50_000) {}
+  /**
+   * `findings: false` shares everything but the findings: for `scan`, whose findings carry the line of
+   * each object's own file and so rarely repeat (keying them would cost more than it saves).
+   */
+  constructor(private readonly maxEntries = 50_000, private readonly options: { findings?: boolean } = {}) {}
 
   /** The result with its findings, passed policies, policy exemptions and verdict shared with equal ones seen before. */
   share(result: ObjectResult): ObjectResult {
     // Written out rather than spread: one result per object is kept, and V8 gives each object made
     // by a spread its own hidden class.
     const policyExemptions = result.policyExemptions.length === 0 ? NO_EXEMPTIONS : this.pick(this.exemptions, JSON.stringify(result.policyExemptions), result.policyExemptions);
-    const findings = result.findings.map((f) => this.finding(f));
+    const findings = this.options.findings === false ? result.findings : result.findings.map((f) => this.finding(f));
     const verdict = this.pick(this.verdicts, JSON.stringify(result.verdict), result.verdict);
     // Exempt results are few: kept in their own field order.
     if (result.exemptBy !== undefined) return { ...result, policyExemptions, findings, verdict, ...(result.passed !== undefined ? { passed: this.pick(this.lists, result.passed.join('\n'), result.passed) } : {}) };
