@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { lineOfPath } from '../yaml/locate.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { readYaml } from '../yaml/read-yaml.js';
 import type { PolicyConfig } from '../core/engine-config.js';
 import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
 import type { AlertsConfig } from './alerts-schema.js';
 import { configSchema } from './schema.js';
-import { CONFIG_AJV_OPTIONS, schemaKey } from '../core/ajv-setup.js';
+import { CONFIG_AJV_OPTIONS, newAjv, schemaKey } from '../core/ajv-setup.js';
 import { validators as configValidators } from '../generated/config-validators.js';
 
 export interface FileConfig extends PolicyConfig {
@@ -20,27 +19,31 @@ export interface FileConfig extends PolicyConfig {
 
 // Compiled ahead (src/generated/config-validators.ts); compiled here only when that file is stale.
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction => (compiled ??= (configValidators.get(schemaKey(configSchema)) as ValidateFunction | undefined) ?? new Ajv(CONFIG_AJV_OPTIONS).compile(configSchema));
+const validator = (): ValidateFunction => (compiled ??= (configValidators.get(schemaKey(configSchema)) as ValidateFunction | undefined) ?? newAjv(CONFIG_AJV_OPTIONS).compile(configSchema));
 
 /** Parses and validates configuration text. Throws a KubePostureError listing every problem with its line. */
 export function parseConfig(text: string, file = '<config>'): FileConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const problems: Problem[] = doc.errors.map((e) => ({ code: 'KP_ERR_CONFIG_PARSE', message: e.message.split('\n')[0] ?? e.message, file, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) }));
+  // The same YAML reader as manifests (src/yaml/read-yaml.ts): one meaning of YAML in the whole tool.
+  const read = readYaml(text);
+  const parseProblems = [...read.problems, ...read.warnings];
+  if (read.documents.length > 1) parseProblems.push({ message: `a configuration file holds one YAML document; this one holds ${read.documents.length}` });
+  if (parseProblems.length > 0) {
+    const problems: Problem[] = parseProblems.map((p) => ({ code: 'KP_ERR_CONFIG_PARSE', message: p.message, file, ...(p.line !== undefined ? { line: p.line } : {}) }));
     throw new KubePostureError('KP_ERR_CONFIG_PARSE', `${file}: not valid YAML`, problems);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const doc = read.documents[0];
+  const lineOf = (path: (string | number)[]): number => doc?.lineOf(path) ?? 1;
+  const raw: unknown = doc?.value ?? {};
   const data = structuredClone(raw);
   const validate = validator();
   if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => toProblem(e, doc, lineCounter, file));
+    const problems = (validate.errors ?? []).map((e) => toProblem(e, lineOf, file));
     const partial = withoutInvalid(raw, validate.errors ?? []);
-    if (partial !== undefined) sources.set(partial, { file, lineOf: (path) => lineOfPath(doc, path.split('.'), lineCounter) });
+    if (partial !== undefined) sources.set(partial, { file, lineOf: (path) => lineOf(path.split('.')) });
     throw new ConfigInvalidError(`${file}: ${problems.length} configuration problem(s)`, problems, partial);
   }
   const config = data as unknown as FileConfig;
-  sources.set(config, { file, lineOf: (path) => lineOfPath(doc, path.split('.'), lineCounter) });
+  sources.set(config, { file, lineOf: (path) => lineOf(path.split('.')) });
   return config;
 }
 
@@ -113,7 +116,7 @@ export function defaultConfig(): FileConfig {
   return parseConfig('{}', '<defaults>');
 }
 
-function toProblem(e: ErrorObject, doc: Document, lc: LineCounter, file: string): Problem {
+function toProblem(e: ErrorObject, lineOf: (path: (string | number)[]) => number, file: string): Problem {
   const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let message = e.message ?? 'is invalid';
   if (e.keyword === 'additionalProperties') {
@@ -124,6 +127,6 @@ function toProblem(e: ErrorObject, doc: Document, lc: LineCounter, file: string)
     message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
   // Unknown keys point at the key itself: it is the deepest node that exists along the path.
-  const line = lineOfPath(doc, segments.map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s)), lc);
+  const line = lineOf(segments.map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s)));
   return { code: 'KP_ERR_CONFIG_INVALID', message, file, path: segments.join('.') || '(root)', line };
 }

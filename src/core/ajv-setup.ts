@@ -6,9 +6,28 @@
  * scan spent 140 ms of its 0.45 s compiling schemas that never change.
  */
 import type { Ajv, Options } from 'ajv';
-import addFormats from 'ajv-formats';
-import addErrors from 'ajv-errors';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/*
+ * Ajv itself (its compiler, ajv-formats and ajv-errors: about 70 modules, 25-30 ms to load) is loaded
+ * on the first compile, not at import: the precompiled validators (src/generated) need only Ajv's small
+ * runtime helpers, so a scan whose schemas were all compiled ahead never loads the compiler. Ajv is a
+ * CommonJS package, so it can be required synchronously where a validator is first asked for.
+ */
+const requireCjs = createRequire(import.meta.url);
+
+/** A new Ajv instance (the compiler is loaded on the first call). */
+export function newAjv(options: Options): Ajv {
+  const { Ajv: AjvClass } = requireCjs('ajv') as typeof import('ajv');
+  return new AjvClass(options);
+}
+
+/** ajv-formats' formats on an instance. */
+export function addAjvFormats(ajv: Ajv): Ajv {
+  (requireCjs('ajv-formats') as typeof import('ajv-formats')).default(ajv);
+  return ajv;
+}
 
 // Policy schemas: options fixed here so no policy can turn on data-mutating behaviour (useDefaults,
 // coerceTypes, removeAdditional) or $data.
@@ -16,8 +35,8 @@ export const POLICY_AJV_OPTIONS: Options = { allErrors: true, strict: true, stri
 
 /** The formats and `errorMessage` (ajv-errors) that policy schemas may use. */
 export function addPolicyKeywords(ajv: Ajv): Ajv {
-  addFormats.default(ajv);
-  addErrors.default(ajv, { singleError: true });
+  addAjvFormats(ajv);
+  (requireCjs('ajv-errors') as typeof import('ajv-errors')).default(ajv, { singleError: true });
   return ajv;
 }
 

@@ -3,16 +3,17 @@
  * something is to be checked against them. Compiling all 83 built-in parameter schemas twice (at
  * registration and again per configuration) was a fifth of a one-file scan's CPU.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { newAjv } from './ajv-setup.js';
 
-const paramsAjv = new Ajv({ allErrors: true, strict: false });
+let paramsAjv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /** The validator of a parameter schema (throws when the schema does not compile). */
 export function paramsValidator(schema: Record<string, unknown>): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    validate = paramsAjv.compile(schema);
+    validate = (paramsAjv ??= newAjv({ allErrors: true, strict: false })).compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
@@ -20,5 +21,6 @@ export function paramsValidator(schema: Record<string, unknown>): ValidateFuncti
 
 /** The text of a validator's last errors. */
 export function paramsErrorsText(validate: ValidateFunction): string {
-  return paramsAjv.errorsText(validate.errors);
+  // A validator exists only once the instance that compiled it does.
+  return (paramsAjv ??= newAjv({ allErrors: true, strict: false })).errorsText(validate.errors);
 }

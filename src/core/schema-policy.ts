@@ -1,7 +1,6 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { validators as precompiledPolicies } from '../generated/policy-validators.js';
-import { addPolicyKeywords, POLICY_AJV_OPTIONS, schemaKey } from './ajv-setup.js';
+import { addAjvFormats, addPolicyKeywords, newAjv, POLICY_AJV_OPTIONS, schemaKey } from './ajv-setup.js';
 import type { KubeObject } from './k8s.js';
 import { formatPath, fromJsonPointer, parsePath, type PathSegment } from './path.js';
 import { isRecord } from './safe.js';
@@ -33,7 +32,7 @@ export interface SchemaPolicyDocument extends PolicyMetadata {
 // One Ajv instance per process, with POLICY_AJV_OPTIONS (no policy can turn on data-mutating behaviour).
 let sharedAjv: Ajv | undefined;
 function ajv(): Ajv {
-  sharedAjv ??= addPolicyKeywords(new Ajv(POLICY_AJV_OPTIONS));
+  sharedAjv ??= addPolicyKeywords(newAjv(POLICY_AJV_OPTIONS));
   return sharedAjv;
 }
 
@@ -52,8 +51,7 @@ export function policyValidator(schema: Record<string, unknown>): ValidateFuncti
 let quickAjvInstance: Ajv | undefined;
 function quickAjv(): Ajv {
   if (quickAjvInstance === undefined) {
-    quickAjvInstance = new Ajv({ ...POLICY_AJV_OPTIONS, validateSchema: false, allErrors: false, messages: false });
-    addFormats.default(quickAjvInstance);
+    quickAjvInstance = addAjvFormats(newAjv({ ...POLICY_AJV_OPTIONS, validateSchema: false, allErrors: false, messages: false }));
     quickAjvInstance.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
   }
   return quickAjvInstance;

@@ -6,7 +6,8 @@ import { parsePath, type PathSegment } from '../core/path.js';
 import type { Registry } from '../core/registry.js';
 import { asRecord } from '../core/safe.js';
 import type { Problem } from '../core/errors.js';
-import { readManifestText } from '../scan/manifests.js';
+import { parseAllDocuments, type Document } from 'yaml';
+import { readObjects } from '../scan/manifests.js';
 import { applyOperations, EditRefused, layoutOf, mergeEdits } from './yaml-edit.js';
 
 /** A finding left after fixing: the policy, the object and the path, and why it was not fixed. */
@@ -53,6 +54,35 @@ function inputOf(object: Record<string, unknown>, defaultNamespace: string | und
 function nameOf(object: Record<string, unknown>): string {
   const meta = asRecord(object.metadata) ?? {};
   return `${String(object.kind)} ${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${typeof meta.name === 'string' ? meta.name : ''}`;
+}
+
+/** An object with the YAML document it was read from and its path there: enough to edit it in place (`fix`). */
+export interface LocatedObject {
+  object: Record<string, unknown>;
+  /** The `yaml` package's document that holds it, for editing (kept alive only as long as the caller keeps this). */
+  doc: Document;
+  /** Path of the object inside its document: `[]`, `['items', 3]`, `['request', 'object']`. */
+  base: (string | number)[];
+  line: number;
+  /** The line of a field path inside the object. */
+  lineOf(path: readonly (string | number)[]): number;
+}
+
+/**
+ * `fix`'s reading of a whole file: the objects, problems and warnings `scan` would see (`readObjects`),
+ * each with the `yaml` package's document that holds it, whose nodes `fix` edits (keeping comments and
+ * formatting). A text the two parsers do not split into the same documents is refused, never edited.
+ */
+export function readManifestText(text: string, file: string): { docs: Document[]; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
+  const read = readObjects(text, file, 0);
+  if (read.problems.length > 0) return { docs: [], objects: [], problems: read.problems, warnings: read.warnings };
+  const parsed = parseAllDocuments(text, { uniqueKeys: true, merge: true, logLevel: 'silent' });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  const editable = docs.length === read.documents.length && docs.every((d) => d.errors.length === 0);
+  if (!editable) return { docs: [], objects: [], problems: [{ code: 'KP_ERR_INPUT_PARSE', message: 'cannot be edited: its YAML documents could not be mapped for editing', file }], warnings: read.warnings };
+  const index = new Map(read.documents.map((d, i) => [d, i]));
+  const objects = read.objects.map(({ object, doc, base, line }) => ({ object, doc: docs[index.get(doc)!]!, base, line, lineOf: (path: readonly (string | number)[]) => doc.lineOf([...base, ...path]) }));
+  return { docs, objects, problems: [], warnings: read.warnings };
 }
 
 /**

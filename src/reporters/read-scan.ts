@@ -2,8 +2,8 @@
  * Reading saved scans back (`kube-posture report`): JSON parsed and validated against the published
  * schema. A file that is not a saved scan is refused with its name and the first problems, never drawn.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { addAjvFormats, newAjv } from '../core/ajv-setup.js';
 import { scanDocumentSchema } from './scan-document-schema.js';
 import type { ScanDocument } from './scan-document.js';
 
@@ -11,8 +11,7 @@ import type { ScanDocument } from './scan-document.js';
 let compiled: ValidateFunction<ScanDocument> | undefined;
 function validator(): ValidateFunction<ScanDocument> {
   if (compiled === undefined) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
+    const ajv = addAjvFormats(newAjv({ allErrors: true, strict: false }));
     compiled = ajv.compile<ScanDocument>(scanDocumentSchema);
   }
   return compiled;

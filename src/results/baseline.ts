@@ -5,7 +5,8 @@
  * Published as docs/schema/baseline-v1.schema.json (`npm run docs:schema`).
  */
 import { createHash } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../core/ajv-setup.js';
 import type { ObjectRef, Report } from './model.js';
 import type { Finding } from '../core/types.js';
 import { KubePostureError } from '../core/errors.js';
@@ -63,7 +64,7 @@ export const baselineSchema = {
 
 // Compiled on first use: only `--baseline` reads one.
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(baselineSchema));
+const validator = (): ValidateFunction => (compiled ??= newAjv({ allErrors: true, strict: false }).compile(baselineSchema));
 
 /** The finding's identity: its object, policy and field path (never its file or line). */
 export function fingerprint(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, finding: Pick<Finding, 'policyId' | 'path'>): string {

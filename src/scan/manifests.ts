@@ -2,7 +2,6 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, w
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { parseAllDocuments, type Document } from 'yaml';
 import { documentChunks } from './documents.js';
 import { helmSourceOf, renderRootOf, renderTo, type RenderOptions, type RenderRoot } from './render.js';
 import { readYaml, type YamlDocument, type YamlProblem } from '../yaml/read-yaml.js';
@@ -79,20 +78,8 @@ function notAnObject(object: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** An object with the YAML document it was read from and its path there: enough to edit it in place (`fix`). */
-export interface LocatedObject {
-  object: Record<string, unknown>;
-  /** The `yaml` package's document that holds it, for editing (kept alive only as long as the caller keeps this). */
-  doc: Document;
-  /** Path of the object inside its document: `[]`, `['items', 3]`, `['request', 'object']`. */
-  base: (string | number)[];
-  line: number;
-  /** The line of a field path inside the object. */
-  lineOf(path: readonly (string | number)[]): number;
-}
-
 /** An object found in a document, with its path there; `D` is what the caller needs of the document. */
-interface Found<D> {
+export interface Found<D> {
   object: Record<string, unknown>;
   doc: D;
   base: (string | number)[];
@@ -105,9 +92,9 @@ interface Found<D> {
  * (`PodList`, ...) expanded, an AdmissionReview unwrapped to its object. Never throws. The one YAML
  * reader of manifests (`../yaml/read-yaml.ts`): `scan` reads with it one streamed document at a time
  * (`parseManifests`), and `fix` (`readManifestText`) takes its objects, problems and warnings from it too,
- * using the `yaml` package's document model only to edit.
+ * using the `yaml` package's document model only to edit (src/fix/fix-text.ts).
  */
-function readObjects(text: string, file: string, lineOffset: number): { objects: Found<YamlDocument>[]; documents: YamlDocument[]; problems: Problem[]; warnings: Problem[] } {
+export function readObjects(text: string, file: string, lineOffset: number): { objects: Found<YamlDocument>[]; documents: YamlDocument[]; problems: Problem[]; warnings: Problem[] } {
   const read = readYaml(text);
   const at = (p: YamlProblem): Problem => ({ code: 'KP_ERR_INPUT_PARSE', message: p.message, file, ...(p.line !== undefined ? { line: p.line + lineOffset } : {}) });
   const problems = read.problems.map(at);
@@ -118,23 +105,6 @@ function readObjects(text: string, file: string, lineOffset: number): { objects:
     addObject((path) => doc.lineOf(path) + lineOffset, doc, file, doc.value, [], undefined, objects, problems);
   }
   return { objects, documents: read.documents, problems, warnings };
-}
-
-/**
- * `fix`'s reading of a whole file: the objects, problems and warnings `scan` would see (`readObjects`),
- * each with the `yaml` package's document that holds it, whose nodes `fix` edits (keeping comments and
- * formatting). A text the two parsers do not split into the same documents is refused, never edited.
- */
-export function readManifestText(text: string, file: string): { docs: Document[]; objects: LocatedObject[]; problems: Problem[]; warnings: Problem[] } {
-  const read = readObjects(text, file, 0);
-  if (read.problems.length > 0) return { docs: [], objects: [], problems: read.problems, warnings: read.warnings };
-  const parsed = parseAllDocuments(text, { uniqueKeys: true, merge: true, logLevel: 'silent' });
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
-  const editable = docs.length === read.documents.length && docs.every((d) => d.errors.length === 0);
-  if (!editable) return { docs: [], objects: [], problems: [{ code: 'KP_ERR_INPUT_PARSE', message: 'cannot be edited: its YAML documents could not be mapped for editing', file }], warnings: read.warnings };
-  const index = new Map(read.documents.map((d, i) => [d, i]));
-  const objects = read.objects.map(({ object, doc, base, line }) => ({ object, doc: docs[index.get(doc)!]!, base, line, lineOf: (path: readonly (string | number)[]) => doc.lineOf([...base, ...path]) }));
-  return { docs, objects, problems: [], warnings: read.warnings };
 }
 
 /** The objects of one manifest text (see `readObjects`), each able to give the line of a field path. */

@@ -4,7 +4,8 @@
  * against a schema of the fields used (docs/vulnerabilities.md gives the mapping), so a truncated or
  * foreign file is an input error naming the file, never "no vulnerabilities".
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../core/ajv-setup.js';
 import { KubePostureError } from '../core/errors.js';
 import { summarize, type ImageScanSummary, type ImageVulnerability, type VulnerabilitySeverity } from '../core/vulnerabilities.js';
 
@@ -98,7 +99,7 @@ const grypeSchema = {
 let validators: { trivy: ValidateFunction; grype: ValidateFunction } | undefined;
 function validatorFor(format: 'trivy' | 'grype'): ValidateFunction {
   if (validators === undefined) {
-    const ajv = new Ajv({ allErrors: false, strict: false });
+    const ajv = newAjv({ allErrors: false, strict: false });
     validators = { trivy: ajv.compile(trivySchema), grype: ajv.compile(grypeSchema) };
   }
   return validators[format];
