@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { readYaml } from '../yaml/read-yaml.js';
+import { readSingleYaml } from '../yaml/read-yaml.js';
 import type { PolicyConfig } from '../core/engine-config.js';
 import { errorMessage, KubePostureError, type Problem } from '../core/errors.js';
 import type { AlertsConfig } from './alerts-schema.js';
@@ -24,14 +24,11 @@ const validator = (): ValidateFunction => (compiled ??= (configValidators.get(sc
 /** Parses and validates configuration text. Throws a KubePostureError listing every problem with its line. */
 export function parseConfig(text: string, file = '<config>'): FileConfig {
   // The same YAML reader as manifests (src/yaml/read-yaml.ts): one meaning of YAML in the whole tool.
-  const read = readYaml(text);
-  const parseProblems = [...read.problems, ...read.warnings];
-  if (read.documents.length > 1) parseProblems.push({ message: `a configuration file holds one YAML document; this one holds ${read.documents.length}` });
+  const { document: doc, problems: parseProblems } = readSingleYaml(text, 'a configuration file');
   if (parseProblems.length > 0) {
     const problems: Problem[] = parseProblems.map((p) => ({ code: 'KP_ERR_CONFIG_PARSE', message: p.message, file, ...(p.line !== undefined ? { line: p.line } : {}) }));
     throw new KubePostureError('KP_ERR_CONFIG_PARSE', `${file}: not valid YAML`, problems);
   }
-  const doc = read.documents[0];
   const lineOf = (path: (string | number)[]): number => doc?.lineOf(path) ?? 1;
   const raw: unknown = doc?.value ?? {};
   const data = structuredClone(raw);

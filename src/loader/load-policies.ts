@@ -3,7 +3,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { shapeValidator } from '../core/shape-validator.js';
 import type { Plugin } from 'esbuild';
-import { readYaml } from '../yaml/read-yaml.js';
+import { readSingleYaml } from '../yaml/read-yaml.js';
 import { compileSchemaPolicy, type SchemaPolicyDocument } from '../core/schema-policy.js';
 import { schemaPolicyDocumentSchema } from '../core/policy-metadata-schema.js';
 import { buildRegistry, registerPolicy, type Registry } from '../core/registry.js';
@@ -104,13 +104,11 @@ const validateDocument = shapeValidator(schemaPolicyDocumentSchema);
 async function loadSchemaPolicy(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');
   // The same YAML reader as manifests and configuration (src/yaml/read-yaml.ts).
-  const read = readYaml(text);
-  const parseProblems = [...read.problems, ...read.warnings];
-  if (read.documents.length > 1) parseProblems.push({ message: `a policy file holds one YAML document; this one holds ${read.documents.length}` });
+  const { document, problems: parseProblems } = readSingleYaml(text, 'a policy file');
   if (parseProblems.length > 0) {
     throw new PolicyFileError(parseProblems.map((p) => ({ code: 'KP_ERR_POLICY_LOAD', message: p.message, file, ...(p.line !== undefined ? { line: p.line } : {}) })));
   }
-  const data: unknown = read.documents[0]?.value ?? null;
+  const data: unknown = document?.value ?? null;
   if (!validateDocument(data)) {
     throw new PolicyFileError((validateDocument.errors ?? []).map((e) => ({
       code: 'KP_ERR_POLICY_INVALID',

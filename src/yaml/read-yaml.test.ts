@@ -7,8 +7,8 @@ import t from 'tap';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { readYaml } from './read-yaml.js';
-import { lineOfPath } from './locate.js';
+import { readSingleYaml, readYaml } from './read-yaml.js';
+import { lineOfPath } from './reference-locate.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -126,4 +126,21 @@ t.test('documents: empty ones are null, lines count in the whole text, problems 
   t.same(readYaml('').documents, []);
   t.match(readYaml('a: [1, 2\nb: 3\n').problems, [{ line: 2 }]);
   t.match(readYaml('? [x, y]\n: z\n').problems, [{ message: /a mapping key that is a sequence or a mapping/, line: 1 }]);
+});
+
+t.test('readSingleYaml: one document, or problems (a second document and unknown tags included)', async (t) => {
+  const one = readSingleYaml('a: 1\nb: [x]\n', 'a configuration file');
+  t.same(one.problems, []);
+  t.same(one.document?.value, { a: 1, b: ['x'] });
+  t.equal(one.document?.lineOf(['b', 0]), 2);
+  const two = readSingleYaml('a: 1\n---\nb: 2\n', 'a configuration file');
+  t.equal(two.document, undefined);
+  t.match(two.problems, [{ message: 'a configuration file holds one YAML document; this one holds 2' }]);
+  const tagged = readSingleYaml('a: !vault secret\n', 'a policy file');
+  t.equal(tagged.document, undefined);
+  t.match(tagged.problems, [{ message: 'Unresolved tag: !vault', line: 1 }]);
+  const broken = readSingleYaml('a: [1\n', 'a policy file');
+  t.equal(broken.document, undefined);
+  t.equal(broken.problems.length, 1);
+  t.same(readSingleYaml('', 'a policy file'), { document: undefined, problems: [] });
 });

@@ -249,3 +249,15 @@ export function readYaml(text: string): { documents: YamlDocument[]; problems: Y
 export function yamlProblems(file: string, read: { problems: YamlProblem[]; warnings: YamlProblem[] }): string[] {
   return [...read.problems, ...read.warnings].map((p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}`);
 }
+
+/**
+ * A file that must hold one YAML document (a configuration file, a schema policy): its document, or the
+ * problems that stop it being read. Unknown tags count as problems here, since such a file has no
+ * consumer that could give them a meaning; `what` names the file's kind in the "holds one document" message.
+ */
+export function readSingleYaml(text: string, what: string): { document: YamlDocument | undefined; problems: YamlProblem[] } {
+  const read = readYaml(text);
+  const problems = [...read.problems, ...read.warnings];
+  if (read.documents.length > 1) problems.push({ message: `${what} holds one YAML document; this one holds ${read.documents.length}` });
+  return { document: problems.length === 0 ? read.documents[0] : undefined, problems };
+}

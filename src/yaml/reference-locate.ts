@@ -2,8 +2,11 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 
 /**
  * The 1-based line of a field path in a parsed YAML document: the key of the deepest node that exists
- * along the path (a missing field points at its nearest existing parent). Used to give configuration
- * problems and scan findings a line people can jump to.
+ * along the path (a missing field points at its nearest existing parent).
+ *
+ * Not used by the tool: this is the yaml package's reading of the same question, kept as the reference the
+ * differential test (`read-yaml.test.ts`) checks `YamlDocument.lineOf` against on every fixture. It was
+ * the tool's own locator before the manifest reader moved to js-yaml's events.
  */
 export function lineOfPath(doc: Document, path: readonly (string | number)[], lc: LineCounter): number {
   let node: unknown = doc.contents;
