@@ -1,6 +1,6 @@
 // Compiles the schemas that never change at run time into standalone validators (Ajv's "standalone
 // validation code", made for start-up time) under src/generated/: the configuration, the policy shapes,
-// and every built-in schema policy at its default parameters. Each validator is found at run time by a
+// and every built-in schema policy at its default parameters (its full validator and its quick check). Each validator is found at run time by a
 // digest of its schema (src/core/ajv-setup.ts schemaKey), so one that is stale or missing is compiled
 // as before: staleness costs time, never a wrong verdict. src/core/precompiled.test.ts fails when a
 // file here is not current. Run: npm run gen:validators [-- --check].
@@ -8,18 +8,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv, type Options } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
-import { addPolicyKeywords, CONFIG_AJV_OPTIONS, POLICY_AJV_OPTIONS, schemaKey, SHAPE_AJV_OPTIONS } from '../src/core/ajv-setup.js';
+import { addPolicyKeywords, addQuickKeywords, CONFIG_AJV_OPTIONS, POLICY_AJV_OPTIONS, QUICK_POLICY_AJV_OPTIONS, schemaKey, SHAPE_AJV_OPTIONS } from '../src/core/ajv-setup.js';
 import { configSchema } from '../src/config/schema.js';
 import { modulePolicySchema, schemaPolicyDocumentSchema } from '../src/core/policy-metadata-schema.js';
 import { defaultsOf, substituteParams } from '../src/core/schema-policy.js';
 import { BUILTIN_POLICY_DIR, findPolicyFiles } from '../src/loader/load-policies.js';
 
-interface Group { file: string; what: string; options: Options; policyKeywords: boolean; schemas: () => object[] | Promise<object[]> }
+interface Group { file: string; what: string; options: Options; keywords?: (ajv: Ajv) => Ajv; schemas: () => object[] | Promise<object[]> }
 
 export const GROUPS: Group[] = [
-  { file: 'src/generated/config-validators.ts', what: 'the configuration file', options: CONFIG_AJV_OPTIONS, policyKeywords: false, schemas: () => [configSchema] },
-  { file: 'src/generated/shape-validators.ts', what: 'a policy module\'s shape and a schema-policy document', options: SHAPE_AJV_OPTIONS, policyKeywords: false, schemas: () => [modulePolicySchema, schemaPolicyDocumentSchema] },
-  { file: 'src/generated/policy-validators.ts', what: 'the built-in schema policies at their default parameters', options: POLICY_AJV_OPTIONS, policyKeywords: true, schemas: builtinPolicySchemas },
+  { file: 'src/generated/config-validators.ts', what: 'the configuration file', options: CONFIG_AJV_OPTIONS, schemas: () => [configSchema] },
+  { file: 'src/generated/shape-validators.ts', what: 'a policy module\'s shape and a schema-policy document', options: SHAPE_AJV_OPTIONS, schemas: () => [modulePolicySchema, schemaPolicyDocumentSchema] },
+  { file: 'src/generated/policy-validators.ts', what: 'the built-in schema policies at their default parameters', options: POLICY_AJV_OPTIONS, keywords: addPolicyKeywords, schemas: builtinPolicySchemas },
+  // The quick checks of the same schemas (first failure only, no errors built): a large scan or a
+  // webhook would otherwise compile them at run time (tens of ms each process).
+  { file: 'src/generated/quick-policy-validators.ts', what: 'the quick checks of the built-in schema policies at their default parameters', options: QUICK_POLICY_AJV_OPTIONS, keywords: addQuickKeywords, schemas: builtinPolicySchemas },
 ];
 
 async function builtinPolicySchemas(): Promise<object[]> {
@@ -35,7 +38,7 @@ async function builtinPolicySchemas(): Promise<object[]> {
 /** The module text of one group. */
 export async function groupText(group: Group): Promise<string> {
   const ajv = new Ajv({ ...group.options, code: { source: true, esm: true, lines: false } });
-  if (group.policyKeywords) addPolicyKeywords(ajv);
+  group.keywords?.(ajv);
   const exports: Record<string, string> = {};
   const keys: string[] = [];
   for (const schema of await group.schemas()) {

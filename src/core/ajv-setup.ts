@@ -40,6 +40,20 @@ export function addPolicyKeywords(ajv: Ajv): Ajv {
   return ajv;
 }
 
+/**
+ * The quick check of a policy schema: stop at the first failure and build no error objects or
+ * messages. `errorMessage` (ajv-errors) only rewrites errors and never changes validity, so for this
+ * instance it is an annotation keyword. See `schema-policy.ts` (violationsOf).
+ */
+export const QUICK_POLICY_AJV_OPTIONS: Options = { ...POLICY_AJV_OPTIONS, validateSchema: false, allErrors: false, messages: false };
+
+/** The formats, and `errorMessage` as an annotation, on a quick-check instance. */
+export function addQuickKeywords(ajv: Ajv): Ajv {
+  addAjvFormats(ajv);
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
+  return ajv;
+}
+
 // useDefaults is used here, on our own configuration, never on objects under evaluation.
 export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, strictTypes: false };
 

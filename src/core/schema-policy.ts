@@ -1,6 +1,7 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { validators as precompiledPolicies } from '../generated/policy-validators.js';
-import { addAjvFormats, addPolicyKeywords, newAjv, POLICY_AJV_OPTIONS, schemaKey } from './ajv-setup.js';
+import { validators as precompiledQuick } from '../generated/quick-policy-validators.js';
+import { addPolicyKeywords, addQuickKeywords, newAjv, POLICY_AJV_OPTIONS, QUICK_POLICY_AJV_OPTIONS, schemaKey } from './ajv-setup.js';
 import type { KubeObject } from './k8s.js';
 import { formatPath, fromJsonPointer, parsePath, type PathSegment } from './path.js';
 import { isRecord } from './safe.js';
@@ -40,21 +41,22 @@ function ajv(): Ajv {
  * The full validator of a schema: the one compiled ahead (scripts/gen-validators.ts) when this exact
  * schema is among the built-in ones at their default parameters, else compiled now.
  */
-export function policyValidator(schema: Record<string, unknown>): ValidateFunction {
-  return (precompiledPolicies.get(schemaKey(schema)) as ValidateFunction | undefined) ?? ajv().compile(schema);
+export function policyValidator(schema: Record<string, unknown>, key = schemaKey(schema)): ValidateFunction {
+  return (precompiledPolicies.get(key) as ValidateFunction | undefined) ?? ajv().compile(schema);
 }
 
 // The quick check: the same schemas compiled to stop at the first failure and to build no error
-// objects or messages (`allErrors: false`, `messages: false`). `errorMessage` (ajv-errors) only
-// rewrites errors and never changes validity, so here it is an annotation keyword. A review that
-// passes costs one quick validation; only a failing one pays for the full validator's error path.
+// objects or messages (QUICK_POLICY_AJV_OPTIONS). A review that passes costs one quick validation;
+// only a failing one pays for the full validator's error path.
 let quickAjvInstance: Ajv | undefined;
 function quickAjv(): Ajv {
-  if (quickAjvInstance === undefined) {
-    quickAjvInstance = addAjvFormats(newAjv({ ...POLICY_AJV_OPTIONS, validateSchema: false, allErrors: false, messages: false }));
-    quickAjvInstance.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
-  }
+  quickAjvInstance ??= addQuickKeywords(newAjv(QUICK_POLICY_AJV_OPTIONS));
   return quickAjvInstance;
+}
+
+/** The quick validator of a schema compiled ahead (the built-in schema policies at their defaults), if any. */
+export function precompiledQuickValidator(key: string): ValidateFunction | undefined {
+  return precompiledQuick.get(key) as ValidateFunction | undefined;
 }
 
 /** Replaces `{ $param: name }` nodes by the parameter's value. Unknown names are an error. */
@@ -211,9 +213,11 @@ function fill(templates: Map<string, Template>, template: string, container: str
 }
 
 /**
- * A parameter set's validators. The quick one is compiled on the QUICK_AFTER_USES-th check: compiling
- * costs milliseconds, a full validation of passing data microseconds, so a one-file scan (a check or
- * two per policy) never pays for it and a webhook or a large scan soon has it.
+ * A parameter set's validators. The quick one is there from the start when it was compiled ahead (the
+ * built-in schema policies at their default parameters); otherwise it is compiled on the
+ * QUICK_AFTER_USES-th check: compiling costs milliseconds, a full validation of passing data
+ * microseconds, so a one-file scan (a check or two per policy) never pays for it and a webhook or a
+ * large scan soon has it.
  */
 interface Validators {
   readonly schema: Record<string, unknown>;
@@ -244,7 +248,8 @@ export function compileSchemaPolicy(doc: SchemaPolicyDocument): Policy {
     const text = JSON.stringify(schema);
     let found = bySchema.get(text);
     if (found === undefined) {
-      found = { schema, full: policyValidator(schema), quick: undefined, uses: 0 };
+      const key = schemaKey(schema);
+      found = { schema, full: policyValidator(schema, key), quick: precompiledQuickValidator(key), uses: 0 };
       bySchema.set(text, found);
     }
     byParams.set(key, found);

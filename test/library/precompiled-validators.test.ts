@@ -3,6 +3,7 @@
  * built-in schema policy's precompiled validator answers exactly as the same schema compiled now, on
  * every object and sub-object of that policy's own fixtures (verdict and every error). A validator
  * that is stale would only be compiled again at run time; this keeps start-up from paying for that.
+ * The precompiled quick checks (first failure only, no errors) agree with them on validity.
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments, parse } from 'yaml';
 import { GROUPS, groupText } from '../../scripts/gen-validators.js';
 import { addPolicyKeywords, POLICY_AJV_OPTIONS, schemaKey } from '../../src/core/ajv-setup.js';
-import { defaultsOf, policyValidator, substituteParams } from '../../src/core/schema-policy.js';
+import { defaultsOf, policyValidator, precompiledQuickValidator, substituteParams } from '../../src/core/schema-policy.js';
 import { validators as precompiled } from '../../src/generated/policy-validators.js';
 import { BUILTIN_POLICY_DIR, findPolicyFiles } from '../../src/loader/load-policies.js';
 
@@ -43,6 +44,8 @@ t.test('precompiled policy validators answer as the same schemas compiled now, o
       continue;
     }
     t.equal(policyValidator(schema), ahead, `${doc.id}: the precompiled validator is the one used`);
+    const quick = precompiledQuickValidator(schemaKey(schema));
+    if (quick === undefined) t.fail(`${doc.id}: no precompiled quick check`);
     const now = fresh.compile(schema);
     for (const kind of ['pass', 'fail']) {
       const dir = join(dirname(file), 'fixtures', kind);
@@ -54,6 +57,8 @@ t.test('precompiled policy validators answer as the same schemas compiled now, o
             if (a !== b || JSON.stringify(ahead.errors ?? null) !== JSON.stringify(now.errors ?? null)) {
               t.fail(`${doc.id} ${kind}/${name}: precompiled ${a} ${JSON.stringify(ahead.errors)}, compiled ${b} ${JSON.stringify(now.errors)}`);
             }
+            // The quick check lets data skip the full validator only when it passes: it must agree on validity.
+            if (quick !== undefined && quick(data) !== b) t.fail(`${doc.id} ${kind}/${name}: quick check ${!b}, full validator ${b}`);
             compared++;
             if (!b) failing++;
           }
