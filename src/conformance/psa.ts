@@ -6,8 +6,9 @@
  * psa-fixtures.ts (a directory given, ../shared/conformance/psa, or the pinned Go module's test data).
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { readYaml, yamlProblems } from '../yaml/read-yaml.js';
+import { manifestFilesUnder } from '../scan/manifests.js';
 import { parseConfig } from '../config/load-config.js';
 import { decide } from '../core/decide.js';
 import { evaluate } from '../core/engine.js';
@@ -66,7 +67,9 @@ export async function runPsaGroup(root: string, level: PsaLevel, version: string
   const result: GroupResult = { level, version, passTotal: 0, passAllowed: 0, failTotal: 0, failDenied: 0, disagreements: [] };
   for (const expect of ['pass', 'fail'] as const) {
     const dir = join(root, level, version, expect);
-    for (const name of (await listDir(dir)).filter((f) => /\.ya?ml$/.test(f))) {
+    // Found as `scan` finds files, so a fixture here is what a scan of the folder reads.
+    for (const file of await manifestFilesUnder(dir)) {
+      const name = relative(dir, file);
       const fixture = `${expect}/${name}`;
       const expected = expect === 'pass' ? 'allowed' : 'denied';
       if (expect === 'pass') result.passTotal++;
@@ -75,7 +78,7 @@ export async function runPsaGroup(root: string, level: PsaLevel, version: string
       let findings: string[];
       try {
         // Read with scan's YAML reader, so a fixture means here what it means to `scan`.
-        const read = readYaml(await readFile(join(dir, name), 'utf8'));
+        const read = readYaml(await readFile(file, 'utf8'));
         const problem = yamlProblems(name, read)[0];
         if (problem !== undefined) throw new Error(`invalid YAML: ${problem}`);
         const objects = read.documents.map((d) => d.value).filter((o) => o !== null && o !== undefined);

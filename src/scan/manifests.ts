@@ -61,6 +61,21 @@ export async function manifestFiles(paths: readonly string[], options: { render?
   return out;
 }
 
+/**
+ * The manifest files under a directory as `scan DIR` finds them (sorted walk, hidden entries and
+ * node_modules skipped, `.yaml`/`.yml`/`.json` in any case), without rendering charts; none when the
+ * directory does not exist. Policy fixtures and Pod Security conformance fixtures are found with it, so
+ * a fixture folder holds exactly what a scan of it would read.
+ */
+export async function manifestFilesUnder(dir: string): Promise<string[]> {
+  try {
+    return await manifestFiles([dir], { render: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw err;
+  }
+}
+
 /** `PodList` -> `Pod`: a typed list as the API returns it (`kubectl get pods -o yaml` of one type, client output). */
 function typedListItemKind(kind: string): string | undefined {
   return kind.length > 4 && kind.endsWith('List') ? kind.slice(0, -4) : undefined;

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readYaml, yamlProblems } from '../yaml/read-yaml.js';
+import { manifestFilesUnder } from '../scan/manifests.js';
 import { resolveEngineConfig, DEFAULT_POLICY_CONFIG, type EngineConfig } from '../core/engine-config.js';
 import { evaluate, type PolicyRunner } from '../core/engine.js';
 import { inputFromObject } from '../core/input.js';
@@ -116,15 +117,8 @@ export async function readFixtures(policyFile: string, target?: RegisteredPolicy
   const cases: FixtureCase[] = [];
   const problems: string[] = [];
   for (const expect of ['pass', 'fail'] as const) {
-    const dir = join(dirname(policyFile), 'fixtures', expect);
-    let files: string[] = [];
-    try {
-      files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-    } catch {
-      // a missing folder is reported below as a missing kind of fixture
-    }
-    for (const f of files) {
-      const file = join(dir, f);
+    // Found as `scan` finds files; a missing folder is reported below as a missing kind of fixture.
+    for (const file of await manifestFilesUnder(join(dirname(policyFile), 'fixtures', expect))) {
       if (target === 'cluster') {
         const r = readClusterFixture(file, await readFile(file, 'utf8'), expect);
         problems.push(...r.problems);
