@@ -1,5 +1,5 @@
 import t from 'tap';
-import { jsonChunks, lazyList, materialize } from './json-stream.js';
+import { jsonChunks, LazyList, lazyList, materialize } from './json-stream.js';
 
 const joined = (value: unknown, chunkChars?: number) => [...jsonChunks(value, chunkChars !== undefined ? { chunkChars } : {})].join('');
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
@@ -35,12 +35,18 @@ t.test('LazyLists: written as the arrays they stand for, items made one at a tim
     scalars: lazyList(['a', 'b\nc'], (s) => s),
     undefinedItem: lazyList([1], () => undefined),
     deep: [{ list: lazyList(source, (n) => n * 10) }],
+    // LazyList.from: any number of items per source item (SARIF: one result per finding of each object).
+    flat: LazyList.from(function* () {
+      for (const n of source) for (let i = 0; i < n; i++) yield { n, i };
+    }),
   };
   const expected = pretty(materialize(value));
   t.equal(joined(value), expected);
   t.equal(pretty(value), expected, 'JSON.stringify of the value with LazyLists gives the same text (toJSON)');
   t.same(materialize<unknown>(value), JSON.parse(expected) as unknown, 'materialize makes plain arrays');
   t.ok(Array.isArray((materialize<unknown>(value) as { items: unknown }).items));
+  t.equal((materialize<unknown>(value) as { flat: unknown[] }).flat.length, 6);
+  t.equal(joined(value), expected, 'read again: the items are made anew');
 });
 
 t.test('chunks are at least chunkChars long (but the last) and join to the same text', async (t) => {

@@ -22,6 +22,11 @@ export class LazyList<T> implements Iterable<T> {
     }, () => source.map((item) => map(item)));
   }
 
+  /** The items `items()` yields, made anew on each read (e.g. one per finding of every object). */
+  static from<T>(items: () => Iterable<T>): LazyList<T> {
+    return new LazyList(() => items()[Symbol.iterator](), () => [...items()]);
+  }
+
   [Symbol.iterator](): Iterator<T> {
     return this.items();
   }
