@@ -6,14 +6,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Report } from '../results/model.js';
 import { renderTable, tableChunks, type TableView } from '../reporters/table.js';
-import { renderJson } from '../reporters/json.js';
-import { renderSarif } from '../reporters/sarif.js';
+import { renderJson, renderJsonChunks } from '../reporters/json.js';
+import { renderSarif, sarifChunks, type SarifOptions } from '../reporters/sarif.js';
 import { renderJunit } from '../reporters/junit.js';
 import { renderHtml } from '../reporters/html/render.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import { parseScanDocument } from '../reporters/read-scan.js';
 import type { ScanDocument } from '../reporters/scan-document.js';
-import { complianceOf, packageVersion, scanDocument, type ReportSet } from '../reporters/saved-scan.js';
+import { complianceOf, packageVersion, scanDocument, scanDocumentStream, type ReportSet } from '../reporters/saved-scan.js';
 
 export { complianceOf, packageVersion, scanDocument };
 
@@ -51,7 +51,7 @@ export function renderReport(report: Report, format: ReportFormat, set: ReportSe
     case 'markdown':
       return renderMarkdown([scanDocument(report, set, context)], context.since ? { since: context.since } : {});
     case 'sarif':
-      return renderSarif(report, set.registry, packageVersion(), context.sarifRoot !== undefined ? { root: context.sarifRoot } : {});
+      return renderSarif(report, set.registry, packageVersion(), sarifOptions(context));
     case 'junit':
       return renderJunit(report);
     default:
@@ -62,11 +62,18 @@ export function renderReport(report: Report, format: ReportFormat, set: ReportSe
 
 /**
  * The report as pieces to write one after the other: the table of a large cluster (hundreds of
- * thousands of lines) is made as it is written, never held whole; the other formats are one piece.
+ * thousands of lines), the saved scan (`json`: each object and failing resource made as it is written)
+ * and SARIF (each result) are never held whole; the other formats are one piece.
  */
 export function renderReportChunks(report: Report, format: ReportFormat, set: ReportSet, context: RenderContext): Iterable<string> {
   if (format === 'table') return tableChunks(report, complianceOf(report, set, { failing: false }), undefined, context.table);
+  if (format === 'json') return renderJsonChunks(scanDocumentStream(report, set, context));
+  if (format === 'sarif') return sarifChunks(report, set.registry, packageVersion(), sarifOptions(context));
   return [renderReport(report, format, set, context)];
+}
+
+function sarifOptions(context: RenderContext): SarifOptions {
+  return context.sarifRoot !== undefined ? { root: context.sarifRoot } : {};
 }
 
 /** Reads `--since`: a saved scan, validated; a bad file throws naming it. */

@@ -2,9 +2,10 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArtifactLocation, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { Location } from 'sarif';
-import { isFileRef, type Report } from '../results/model.js';
+import { isFileRef, type ObjectResult, type Report, type ResultFinding } from '../results/model.js';
 import { objectName } from './describe.js';
 import type { Registry } from '../core/registry.js';
+import { jsonChunks, LazyList, type Streamable } from './json-stream.js';
 
 const LEVEL = { deny: 'error', warn: 'warning', audit: 'note' } as const;
 const SECURITY_SEVERITY = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' } as const;
@@ -32,8 +33,19 @@ function artifactOf(file: string, root: string | undefined): ArtifactLocation {
  * successful (the exit code is 2): a reader of the SARIF alone sees that the scan was incomplete.
  */
 export function renderSarif(report: Report, registry: Registry, version: string, options: SarifOptions = {}): string {
+  return JSON.stringify(sarifLog(report, registry, version, options), null, 2) + '\n';
+}
+
+/** The same text in pieces, one result made at a time as it is written (`scan -o sarif`): never held whole. */
+export function sarifChunks(report: Report, registry: Registry, version: string, options: SarifOptions = {}): Generator<string> {
+  return jsonChunks(sarifLog(report, registry, version, options), { end: '\n' });
+}
+
+/** The SARIF log with its results as a LazyList (one per finding: the bulk of the log). */
+function sarifLog(report: Report, registry: Registry, version: string, options: SarifOptions): Streamable<Log> {
   const root = options.root !== undefined ? resolve(options.root) : undefined;
-  const used = new Set(report.objects.flatMap((o) => o.findings.map((f) => f.policyId)));
+  const used = new Set<string>();
+  for (const o of report.objects) for (const f of o.findings) used.add(f.policyId);
   const rules: ReportingDescriptor[] = [...registry.policies.values()].filter((r) => used.has(r.policy.id)).map(({ policy }) => ({
     id: policy.id,
     name: policy.id,
@@ -44,7 +56,7 @@ export function renderSarif(report: Report, registry: Registry, version: string,
     properties: { tags: ['security', 'kubernetes', policy.category, ...policy.controls], 'security-severity': SECURITY_SEVERITY[policy.severity] },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: Result[] = report.objects.flatMap((o) => o.findings.map((f): Result => {
+  const resultOf = (o: ObjectResult, f: ResultFinding): Result => {
     const logical = { fullyQualifiedName: `${o.ref.kind}/${o.ref.namespace ?? ''}/${o.ref.name}/${f.path}` };
     // Objects read from a cluster have no file: the logical location alone names them.
     const location: Location = isFileRef(o.ref)
@@ -60,7 +72,10 @@ export function renderSarif(report: Report, registry: Registry, version: string,
       // A baselined finding is still a result, marked as accepted outside the code (code scanning shows it as suppressed).
       ...(f.baselined === true ? { suppressions: [{ kind: 'external', status: 'accepted', justification: 'in the kube-posture baseline (scan --baseline)' }] } : {}),
     };
-  }));
+  };
+  const results = LazyList.from(function* () {
+    for (const o of report.objects) for (const f of o.findings) yield resultOf(o, f);
+  });
   // Exempt objects have no results; they are listed so that a reader sees they were not judged.
   const exempt = report.objects.filter((o) => o.status === 'exempt').map((o) => ({ object: objectName(o.ref), reason: o.exemptBy }));
   const notifications: Notification[] = report.problems.map((p) => ({
@@ -71,7 +86,7 @@ export function renderSarif(report: Report, registry: Registry, version: string,
   }));
   const notInspected = report.notInspected !== undefined ? { notInspected: report.notInspected } : {};
   const properties = { ...(exempt.length > 0 ? { exempt } : {}), ...notInspected };
-  const log: Log = {
+  return {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     runs: [{
@@ -82,5 +97,4 @@ export function renderSarif(report: Report, registry: Registry, version: string,
       ...(Object.keys(properties).length > 0 ? { properties } : {}),
     }],
   };
-  return JSON.stringify(log, null, 2) + '\n';
 }

@@ -10,7 +10,8 @@ import { scoreCompliance } from '../compliance/score.js';
 import { formatPssVersion } from '../core/version.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
 import type { Report } from '../results/model.js';
-import { buildScanDocument, type ScanDocument, type ScanPolicy } from './scan-document.js';
+import type { Streamable } from './json-stream.js';
+import { buildScanDocument, scanDocumentParts, type ScanDocument, type ScanMeta, type ScanPolicy } from './scan-document.js';
 
 export type ReportSet = Pick<PolicySet, 'registry' | 'engine' | 'fileConfig'>;
 
@@ -26,7 +27,18 @@ export function packageVersion(): string {
 }
 
 /** The saved scan of a report: results, compliance and the tool, policies and configuration that made them. */
-export function scanDocument(report: Report, set: ReportSet, context: { source: ScanDocument['source']; now?: Date }): ScanDocument {
+export function scanDocument(report: Report, set: ReportSet, context: ScanContext): ScanDocument {
+  return buildScanDocument(report, complianceOf(report, set), rankNamespaces(report), scanMeta(set, context));
+}
+
+/** The same saved scan with its objects and failing resources made as they are written (`scan -o json`). */
+export function scanDocumentStream(report: Report, set: ReportSet, context: ScanContext): Streamable<ScanDocument> {
+  return scanDocumentParts(report, complianceOf(report, set), rankNamespaces(report), scanMeta(set, context));
+}
+
+type ScanContext = { source: ScanDocument['source']; now?: Date };
+
+function scanMeta(set: ReportSet, context: ScanContext): ScanMeta {
   const toolVersion = packageVersion();
   const actions = new Map(set.engine.enabled.map((e) => [e.id, e.action] as const));
   const policies: ScanPolicy[] = [...set.registry.policies.values()]
@@ -42,12 +54,12 @@ export function scanDocument(report: Report, set: ReportSet, context: { source: 
       version: r.source.origin === 'builtin' ? toolVersion : fileDigest(r.source.file),
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
-  return buildScanDocument(report, complianceOf(report, set), rankNamespaces(report), {
+  return {
     source: context.source,
     generatedAt: context.now ?? new Date(),
     toolVersion,
     policySet: { profile: set.fileConfig.profile, mode: set.engine.mode, pssVersion: formatPssVersion(set.engine.pssVersion), configDigest: `sha256:${sha256(canonicalJson(set.fileConfig))}`, policies },
-  });
+  };
 }
 
 /**

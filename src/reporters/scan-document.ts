@@ -10,8 +10,9 @@ import type { NamespaceRank } from '../compliance/namespaces.js';
 import type { Problem } from '../core/errors.js';
 import type { Action, Severity } from '../core/types.js';
 import type { ReportScope, ResultFinding, Summary } from '../results/model.js';
-import type { Report } from '../results/model.js';
+import type { ObjectResult, Report } from '../results/model.js';
 import { objectName } from './describe.js';
+import { lazyList, materialize, type Streamable } from './json-stream.js';
 
 export const SCAN_DOCUMENT_API_VERSION = 'kube-posture.io/scan/v1';
 
@@ -94,7 +95,17 @@ export interface ScanMeta {
   policySet: ScanDocument['policySet'];
 }
 
+/** The saved scan as a value: what `report`, the HTML page and the Markdown summary read. */
 export function buildScanDocument(report: Report, compliance: ComplianceSummary, namespaces: NamespaceRank[], meta: ScanMeta): ScanDocument {
+  return materialize<ScanDocument>(scanDocumentParts(report, compliance, namespaces, meta));
+}
+
+/**
+ * The saved scan with its two large arrays (the objects, each control's failing resources) left as
+ * LazyLists: written by `jsonChunks` one item at a time, or made whole by `buildScanDocument`. The one
+ * definition of the document's fields and their order.
+ */
+export function scanDocumentParts(report: Report, compliance: ComplianceSummary, namespaces: NamespaceRank[], meta: ScanMeta): Streamable<ScanDocument> {
   return {
     apiVersion: SCAN_DOCUMENT_API_VERSION,
     source: meta.source,
@@ -106,20 +117,29 @@ export function buildScanDocument(report: Report, compliance: ComplianceSummary,
     errors: report.problems,
     ...(report.notInspected !== undefined ? { notInspected: report.notInspected } : {}),
     ...(report.scope ? { scope: report.scope } : {}),
-    objects: report.objects.map((o) => ({
-      ...o.ref,
-      allowed: o.verdict.allowed,
-      status: o.status,
-      ...(o.exemptBy !== undefined ? { exemptBy: o.exemptBy } : {}),
-      ...(o.policyExemptions.length > 0 ? { policyExemptions: o.policyExemptions } : {}),
-      findings: o.findings,
-    })),
-    compliance: { frameworks: complianceJson(compliance), namespaces },
+    objects: lazyList(report.objects, scanObject),
+    compliance: { frameworks: complianceParts(compliance), namespaces },
+  };
+}
+
+/** One result as the saved scan writes it: its identity, verdict, exemptions and findings. */
+export function scanObject(o: ObjectResult): ScanObject {
+  return {
+    ...o.ref,
+    allowed: o.verdict.allowed,
+    status: o.status,
+    ...(o.exemptBy !== undefined ? { exemptBy: o.exemptBy } : {}),
+    ...(o.policyExemptions.length > 0 ? { policyExemptions: o.policyExemptions } : {}),
+    findings: o.findings,
   };
 }
 
 /** The compliance summary for JSON: counts and scores per control, failing resources by name, policy and path. */
 export function complianceJson(summary: ComplianceSummary): ScanFrameworkJson[] {
+  return materialize<ScanFrameworkJson[]>(complianceParts(summary));
+}
+
+function complianceParts(summary: ComplianceSummary): Streamable<ScanFrameworkJson[]> {
   return summary.frameworks.map((f) => ({
     id: f.id,
     name: f.name,
@@ -137,7 +157,7 @@ export function complianceJson(summary: ComplianceSummary): ScanFrameworkJson[] 
       failed: c.failed,
       exempt: c.exempt,
       score: c.score ?? null,
-      failing: c.failing.map((x) => ({ object: objectName(x.ref), policyId: x.policyId, path: x.path })),
+      failing: lazyList(c.failing, (x) => ({ object: objectName(x.ref), policyId: x.policyId, path: x.path })),
     })),
   }));
 }

@@ -30,6 +30,7 @@ t.test('scan -o json writes a saved scan that validates against the schema', asy
   t.equal(r.code, 1, 'findings that deny: exit 1');
   const doc = JSON.parse(r.stdout) as Doc;
   t.ok(validate(doc), `valid against the schema ${JSON.stringify(validate.errors ?? [])}`);
+  t.equal(r.stdout, JSON.stringify(doc, null, 2) + '\n', 'written in pieces: the text of the whole document, indented by two');
   t.equal(doc.apiVersion, 'kube-posture.io/scan/v1');
   t.same(doc.source, { type: 'manifests', name: join(FIXTURES, 'manifests') });
   t.ok(Date.parse(doc.generatedAt) >= before - 1000 && Date.parse(doc.generatedAt) <= Date.now(), 'the time of the scan');
@@ -55,6 +56,7 @@ t.test('audit -o json writes a saved scan that validates against the schema', as
   t.equal(r.code, 1, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc & { scope: { cluster: string } };
   t.ok(validate(doc), `valid against the schema ${JSON.stringify(validate.errors ?? [])}`);
+  t.equal(r.stdout, JSON.stringify(doc, null, 2) + '\n', 'written in pieces: the text of the whole document, indented by two');
   t.same(doc.source, { type: 'cluster', name: 'fake-context' });
   t.equal(doc.scope.cluster, 'fake-context');
 
