@@ -2,7 +2,7 @@ import t from 'tap';
 import { cp, mkdir, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleUserPolicy, loadLibrary, loadPolicyDir } from '../../src/loader/load-policies.js';
+import { BUILTIN_POLICY_DIR, bundleUserPolicy, findPolicyFiles, loadLibrary, loadPolicyDir } from '../../src/loader/load-policies.js';
 import { buildPolicySet } from '../../src/policy-set/policy-set.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { evaluate, decide, inputFromObject, formatProblem, resolveEngineConfig, DEFAULT_POLICY_CONFIG } from '../../src/core/index.js';
@@ -16,6 +16,17 @@ t.test('user directories load TypeScript, YAML and JSON policies', async (t) => 
     ['demo-privileged', 'module', 'user'],
     ['demo-service-type', 'schema', 'user'],
   ]);
+});
+
+t.test('policies load concurrently but come back in the walk\'s order, every time', async (t) => {
+  const files = await findPolicyFiles(BUILTIN_POLICY_DIR);
+  t.ok(files.length > 40, `${files.length} built-in policy files`);
+  t.same(await findPolicyFiles(BUILTIN_POLICY_DIR), files, 'the concurrent walk gives one order');
+  for (let i = 0; i < 3; i++) {
+    const { registered, problems } = await loadPolicyDir(BUILTIN_POLICY_DIR, 'builtin');
+    t.same(problems, []);
+    t.same(registered.map((r) => r.source.file), files, `load ${i + 1}: the files' order`);
+  }
 });
 
 t.test('a broken user policy is reported with its file and reason, and the others load', async (t) => {
