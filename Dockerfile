@@ -42,5 +42,5 @@ COPY package.json ./
 USER 65532:65532
 EXPOSE 8443 9090
 # Exec form, node itself as PID 1: signals reach the server (graceful shutdown on SIGTERM), no shell.
-ENTRYPOINT ["/nodejs/bin/node", "dist/src/cli/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/bundle/main.js"]
 CMD ["serve"]

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scan`: kube-posture's `scan` (the built CLI, `node dist/src/cli/main.js scan`) beside
+ * `npm run bench:scan`: kube-posture's `scan` (the built CLI, `node dist/bundle/main.js scan`) beside
  * kube-score, when it is installed, on the same generated trees in the same run: objects per second, peak
  * RSS and their ratios, for 5,000 and 50,000 objects in one file and over 200 files, plus the wall time
  * of a one-file scan (what a pre-commit hook pays). Prints the load average before and after; the
@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { writeOneFile, writeTree } from './scan-tree.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = join(ROOT, 'dist', 'bundle', 'main.js');
 const TIME = '/usr/bin/time';
 
 interface Run { seconds: number; cpuSeconds: number; rssMiB: number; code: number; stderr: string }

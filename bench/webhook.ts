@@ -14,7 +14,7 @@
  * full-speed and paced load, and again after a 10,000-body fuzz (test/admission/fixtures/fuzz-bodies.ts),
  * every fuzz answer judged as the fuzz test judges it; and the load average. `--runs N` repeats the
  * whole run with fresh servers and prints each run and a summary. `--compare-main PATH` runs another
- * build's `dist/src/cli/main.js` (e.g. of the main branch) beside this one, in the same run.
+ * build's `dist/bundle/main.js` (e.g. of the main branch) beside this one, in the same run.
  *
  * Latencies are taken from every response (autocannon's own histogram has 1 ms resolution).
  */
@@ -43,7 +43,7 @@ const { values } = parseArgs({ options: {
   heap: { type: 'string', default: '160' },
   fuzz: { type: 'string', default: '10000' },
   'fuzz-seed': { type: 'string', default: '16' },
-  // Another build's dist/src/cli/main.js (e.g. of the main branch), run beside this one with the same
+  // Another build's dist/bundle/main.js (e.g. of the main branch), run beside this one with the same
   // profile in the same run: the baseline for a change.
   'compare-main': { type: 'string' },
   // Extra flags for the webhook's node process, e.g. --trace-gc (its stdout is the log file).
@@ -268,7 +268,7 @@ async function startBare(cert: { certFile: string; keyFile: string }): Promise<S
 }
 
 /** The webhook, logging at info to a file (one JSON line per review, as in production). */
-async function startWebhook(cert: { certFile: string; keyFile: string }, profile: string, logFile: string, main = join(root, 'dist', 'src', 'cli', 'main.js'), label = `webhook, ${profile}`): Promise<Server & { policies: string }> {
+async function startWebhook(cert: { certFile: string; keyFile: string }, profile: string, logFile: string, main = join(root, 'dist', 'bundle', 'main.js'), label = `webhook, ${profile}`): Promise<Server & { policies: string }> {
   const log = await open(logFile, 'w');
   const proc = spawn(process.execPath, [...heapFlags, ...values['node-flags']!.split(' ').filter(Boolean), main, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--tls-cert', cert.certFile, '--tls-key', cert.keyFile, '--cluster-context', 'off', '--reload-interval', '0', '--log-level', values['log-level']!], { cwd: root, stdio: ['ignore', log.fd, 'inherit'] });
   children.push(proc);

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm run build). In a checkout without a build, use `npx tsx src/cli/main.ts`.
-import '../dist/src/cli/main.js';
+// Runs the bundled CLI (npm run build: dist/bundle/main.js). In a checkout without a build, use `npx tsx src/cli/main.ts`.
+import '../dist/bundle/main.js';

@@ -4,7 +4,7 @@
  * and registers itself on the program here.
  */
 import { Command } from 'commander';
-import { packageVersion } from './report-output.js';
+import { packageVersion } from '../package-paths.js';
 import { errorMessage } from '../core/errors.js';
 
 // A reader that goes away (`kube-posture policies list | head -1`) is not an error of ours: stop

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packagePath, RUNNING_BUILT } from '../package-paths.js';
+import { BUILTIN_BUNDLE } from './builtin-bundle.js';
 import { shapeValidator } from '../core/shape-validator.js';
 import type { Plugin } from 'esbuild';
 import { readSingleYaml } from '../yaml/read-yaml.js';
@@ -16,12 +18,11 @@ const SKIP_DIRS = new Set(['fixtures', 'node_modules', '.git']);
 const MAX_DEPTH = 4;
 const LOAD_CONCURRENCY = 16;
 
-const here = dirname(fileURLToPath(import.meta.url));
 /**
  * The built-in library: `policies/` beside `src/` in a checkout (TypeScript, run through tsx), or
  * `dist/policies/` in a build (compiled JavaScript, with the YAML policies copied beside it).
  */
-export const BUILTIN_POLICY_DIR = resolve(here, '../../policies');
+export const BUILTIN_POLICY_DIR = packagePath('policies');
 
 /** Every policy file under a directory, in a stable order. */
 export async function findPolicyFiles(dir: string): Promise<string[]> {
@@ -70,7 +71,7 @@ export async function loadPolicyDir(dir: string, origin: PolicySource['origin'])
   const problems: Problem[] = [];
   let files: string[];
   try {
-    files = await findPolicyFiles(dir);
+    files = BUILTIN_BUNDLE !== undefined && resolve(dir) === BUILTIN_POLICY_DIR ? BUILTIN_BUNDLE.files.map((f) => join(BUILTIN_POLICY_DIR, f)) : await findPolicyFiles(dir);
   } catch (err) {
     return { registered, problems: [{ code: 'KP_ERR_POLICY_LOAD', message: `cannot read policy directory: ${errorMessage(err)}`, file: dir }] };
   }
@@ -142,7 +143,7 @@ async function loadSchemaPolicy(file: string): Promise<unknown> {
   }
 }
 
-const SDK_ENTRY = resolve(here, '../sdk.js');
+const SDK_ENTRY = packagePath(RUNNING_BUILT ? 'src/sdk.js' : 'src/sdk.ts');
 
 /**
  * Imports a policy module. Built-in TypeScript runs through the TypeScript loader in development;
@@ -150,6 +151,8 @@ const SDK_ENTRY = resolve(here, '../sdk.js');
  * and imported from a data: URL, which also gives every reload a fresh module instance.
  */
 async function importPolicyModule(file: string, origin: PolicySource['origin']): Promise<unknown> {
+  const bundled = origin === 'builtin' ? BUILTIN_BUNDLE?.modules[relative(BUILTIN_POLICY_DIR, file).split(sep).join('/')] : undefined;
+  if (bundled !== undefined) return bundled;
   let mod: Record<string, unknown>;
   if (file.endsWith('.ts') && origin === 'user') {
     const code = await bundleUserPolicy(file);
@@ -165,7 +168,7 @@ async function importPolicyModule(file: string, origin: PolicySource['origin']):
 
 /** A user TypeScript policy bundled into one ES module, with `kube-posture/policy` resolved to the SDK. */
 export async function bundleUserPolicy(file: string): Promise<string> {
-  const sdk = (await exists(SDK_ENTRY)) ? SDK_ENTRY : SDK_ENTRY.replace(/\.js$/, '.ts');
+  const sdk = SDK_ENTRY;
   // Imported here, not at the top: only user TypeScript needs it, and loading it costs about 12 MiB of RSS.
   const esbuild = await import('esbuild');
   const out = await esbuild.build({
@@ -208,9 +211,6 @@ function sdkIsPure(sdk: string): Plugin {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
 
 export interface LibraryLoadResult {
   registry: Registry;

@@ -7,24 +7,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rankNamespaces } from '../compliance/namespaces.js';
 import { scoreCompliance } from '../compliance/score.js';
+import { packageVersion } from '../package-paths.js';
 import { formatPssVersion } from '../core/version.js';
 import type { PolicySet } from '../policy-set/policy-set.js';
 import type { Report } from '../results/model.js';
 import type { Streamable } from './json-stream.js';
 import { buildScanDocument, scanDocumentParts, type ScanDocument, type ScanMeta, type ScanPolicy } from './scan-document.js';
 
+export { packageVersion };
+
 export type ReportSet = Pick<PolicySet, 'registry' | 'engine' | 'fileConfig'>;
 
-export function packageVersion(): string {
-  for (const rel of ['../../../package.json', '../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // Source (tsx) and compiled (dist) layouts put package.json at different depths.
-    }
-  }
-  return '0.0.0';
-}
 
 /** The saved scan of a report: results, compliance and the tool, policies and configuration that made them. */
 export function scanDocument(report: Report, set: ReportSet, context: ScanContext): ScanDocument {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-paths.js';
 import type { Problem } from '../core/errors.js';
 
 export interface RenderRoot {
@@ -57,12 +57,8 @@ export function findHelm(): string | undefined {
   if (forced !== undefined && forced !== '') return executable(forced) ? forced : undefined;
   const found = onPath('helm');
   if (found) return found;
-  // src/scan/ from source, dist/src/scan/ when built.
-  for (const up of ['../../.tools/bin/helm', '../../../.tools/bin/helm']) {
-    const p = fileURLToPath(new URL(up, import.meta.url));
-    if (executable(p)) return p;
-  }
-  return undefined;
+  const p = join(PACKAGE_ROOT, '.tools', 'bin', 'helm');
+  return executable(p) ? p : undefined;
 }
 
 /** kustomize on PATH (`kustomize build DIR`), else kubectl's built-in one (`kubectl kustomize DIR`). */

@@ -119,7 +119,7 @@ t.test('runtime stage: numeric non-root user, exec-form node entrypoint, no HEAL
   const argv: unknown = JSON.parse(entry[0]!.args);
   t.ok(Array.isArray(argv), 'exec form (JSON array): no shell wraps the process');
   t.match((argv as string[])[0], /(^|\/)node$/, 'runs node directly');
-  t.equal((argv as string[])[1], 'dist/src/cli/main.js', 'the compiled CLI');
+  t.equal((argv as string[])[1], 'dist/bundle/main.js', 'the bundled CLI (npm run build)');
   const cmd = of(runtime, 'CMD');
   if (cmd.length > 0) t.ok(Array.isArray(JSON.parse(cmd[0]!.args)), 'CMD in exec form too');
   t.same(stages.flatMap((s) => of(s, 'HEALTHCHECK')), [], 'no HEALTHCHECK (Kubernetes probes do that)');

@@ -120,7 +120,7 @@ for (const stop of ['SIGTERM to npm', 'SIGINT to npm', 'Ctrl-C (SIGINT to the pr
     const port = Number(/"url":"https:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1]);
     t.ok(port > 0, `listening on port ${port}`);
     // The node process itself, not a shell whose command line mentions it.
-    server = (await descendants(npmPid)).find((p) => /^(\S*\/)?node dist\/src\/cli\/main\.js serve/.test(p.cmd));
+    server = (await descendants(npmPid)).find((p) => /^(\S*\/)?node dist\/bundle\/main\.js serve/.test(p.cmd));
     t.ok(server, 'the server is a node process below npm');
     t.notOk(await portRefuses(port), 'the port accepts connections while it runs');
 

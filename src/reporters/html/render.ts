@@ -8,6 +8,7 @@
  * the findings table is drawn by the script a page at a time (tens of thousands of rows stay responsive).
  */
 import { readFileSync } from 'node:fs';
+import { packagePath } from '../../package-paths.js';
 import type { Severity } from '../../core/types.js';
 import type { ScanDocument } from '../scan-document.js';
 import { VULN_SEVERITIES, VULN_TOP, type VulnSeverity } from './vulnerability-view.js';
@@ -16,8 +17,8 @@ import { buildView, FAILING_SHOWN, SEVERITIES, type ControlRow, type FrameworkOv
 let assets: { css: string; js: string } | undefined;
 function pageAssets(): { css: string; js: string } {
   assets ??= {
-    css: readFileSync(new URL('./assets/page.css', import.meta.url), 'utf8'),
-    js: readFileSync(new URL('./assets/page.js', import.meta.url), 'utf8'),
+    css: readFileSync(packagePath('src/reporters/html/assets/page.css'), 'utf8'),
+    js: readFileSync(packagePath('src/reporters/html/assets/page.js'), 'utf8'),
   };
   return assets;
 }
