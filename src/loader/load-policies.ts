@@ -99,7 +99,7 @@ export async function loadPolicyFile(file: string, origin: PolicySource['origin'
   const source: PolicySource = { origin, file, format };
   let policy: unknown;
   try {
-    policy = format === 'schema' ? await loadSchemaPolicy(file) : await importPolicyModule(file, origin);
+    policy = format === 'schema' ? await loadSchemaPolicy(file, origin) : await importPolicyModule(file, origin);
   } catch (err) {
     const problems = err instanceof PolicyFileError ? err.problems : [{ code: 'KP_ERR_POLICY_LOAD' as const, message: errorMessage(err), file }];
     return { ok: false, problems };
@@ -121,14 +121,24 @@ class PolicyFileError extends Error {
 
 const validateDocument = shapeValidator(schemaPolicyDocumentSchema);
 
-async function loadSchemaPolicy(file: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8');
-  // The same YAML reader as manifests and configuration (src/yaml/read-yaml.ts).
-  const { document, problems: parseProblems } = readSingleYaml(text, 'a policy file');
-  if (parseProblems.length > 0) {
-    throw new PolicyFileError(parseProblems.map((p) => ({ code: 'KP_ERR_POLICY_LOAD', message: p.message, file, ...(p.line !== undefined ? { line: p.line } : {}) })));
+/** A built-in policy file's part of the bundle (./builtin-bundle.ts), if this runs from one. */
+function bundled(part: 'modules' | 'documents', file: string): unknown {
+  return BUILTIN_BUNDLE?.[part][relative(BUILTIN_POLICY_DIR, file).split(sep).join('/')];
+}
+
+/** A schema policy file's document: from the bundle for a built-in one, else read with the reader of manifests and configuration (src/yaml/read-yaml.ts). */
+async function schemaPolicyDocument(file: string, origin: PolicySource['origin']): Promise<unknown> {
+  const built = origin === 'builtin' ? bundled('documents', file) : undefined;
+  if (built !== undefined) return built;
+  const { document, problems } = readSingleYaml(await readFile(file, 'utf8'), 'a policy file');
+  if (problems.length > 0) {
+    throw new PolicyFileError(problems.map((p) => ({ code: 'KP_ERR_POLICY_LOAD', message: p.message, file, ...(p.line !== undefined ? { line: p.line } : {}) })));
   }
-  const data: unknown = document?.value ?? null;
+  return document?.value ?? null;
+}
+
+async function loadSchemaPolicy(file: string, origin: PolicySource['origin']): Promise<unknown> {
+  const data = await schemaPolicyDocument(file, origin);
   if (!validateDocument(data)) {
     throw new PolicyFileError((validateDocument.errors ?? []).map((e) => ({
       code: 'KP_ERR_POLICY_INVALID',
@@ -151,8 +161,8 @@ const SDK_ENTRY = packagePath(RUNNING_BUILT ? 'src/sdk.js' : 'src/sdk.ts');
  * and imported from a data: URL, which also gives every reload a fresh module instance.
  */
 async function importPolicyModule(file: string, origin: PolicySource['origin']): Promise<unknown> {
-  const bundled = origin === 'builtin' ? BUILTIN_BUNDLE?.modules[relative(BUILTIN_POLICY_DIR, file).split(sep).join('/')] : undefined;
-  if (bundled !== undefined) return bundled;
+  const built = origin === 'builtin' ? bundled('modules', file) : undefined;
+  if (built !== undefined) return built;
   let mod: Record<string, unknown>;
   if (file.endsWith('.ts') && origin === 'user') {
     const code = await bundleUserPolicy(file);

@@ -115,7 +115,7 @@ function* summaryLines(report: Report, view: TableView, hidden: number, c: (styl
     yield '';
     yield c('bold', 'By policy (findings):');
     const max = view.maxPolicies ?? 25;
-    const rows = [...byPolicy].sort(([ia, a], [ib, b]) => b.deny - a.deny || b.warn - a.warn || b.audit - a.audit || ia.localeCompare(ib));
+    const rows = [...byPolicy].sort(([ia, a], [ib, b]) => b.deny - a.deny || b.warn - a.warn || b.audit - a.audit || (ia < ib ? -1 : ia > ib ? 1 : 0)); // ids are ASCII; localeCompare's first call loads ICU's collator (~10 ms of a one-file scan)
     const width = Math.min(60, Math.max(...rows.slice(0, max).map(([id]) => id.length)));
     for (const [id, e] of rows.slice(0, max)) {
       const parts = (['deny', 'warn', 'audit'] as const).filter((a) => e[a] > 0).map((a) => `${e[a]} ${a}`);
